@@ -1,0 +1,350 @@
+package dev.corral;
+
+import dev.corral.internal.Platform;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A command to run: its argv (no shell is implied), working directory, environment, streams,
+ * deadline and how its tree is stopped. Immutable: each {@code with}-style method returns a copy.
+ *
+ * <pre>{@code
+ * Result r = Command.of("make", "test").deadline(Duration.ofMinutes(5)).run();
+ * }</pre>
+ */
+public final class Command {
+
+  /** The grace period between the stop signal and SIGKILL when none is set: 2 seconds. */
+  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
+
+  /** SIGTERM, the default stop signal. */
+  public static final int SIGTERM = 15;
+
+  /** What happens to processes the leader leaves behind when it exits before the deadline. */
+  public enum Leftovers {
+    /** Stop them with the same sequence as a deadline (the default). */
+    STOP,
+    /** Leave them running; the result lists them. Nothing is then guaranteed about them. */
+    LEAVE_RUNNING,
+    /** Wait for them to exit on their own, up to the deadline, then stop them. */
+    AWAIT
+  }
+
+  private final List<String> argv;
+  private final Path directory;
+  private final boolean inheritEnvironment;
+  private final Map<String, String> environmentChanges; // a null value removes the name
+  private final Input stdin;
+  private final Output stdout;
+  private final Output stderr;
+  private final Duration deadline;
+  private final Duration grace;
+  private final int stopSignal;
+  private final Containment containment;
+  private final Leftovers leftovers;
+  private final Set<Integer> keepIgnored;
+
+  private Command(
+      List<String> argv, Path directory, boolean inheritEnvironment,
+      Map<String, String> environmentChanges, Input stdin, Output stdout, Output stderr,
+      Duration deadline, Duration grace, int stopSignal, Containment containment,
+      Leftovers leftovers, Set<Integer> keepIgnored) {
+    this.argv = argv;
+    this.directory = directory;
+    this.inheritEnvironment = inheritEnvironment;
+    this.environmentChanges = environmentChanges;
+    this.stdin = stdin;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.deadline = deadline;
+    this.grace = grace;
+    this.stopSignal = stopSignal;
+    this.containment = containment;
+    this.leftovers = leftovers;
+    this.keepIgnored = keepIgnored;
+  }
+
+  /** A command from its argv. The first element is the program, looked up on PATH as execvp(3) does. */
+  public static Command of(String... argv) {
+    return of(List.of(argv));
+  }
+
+  public static Command of(List<String> argv) {
+    Objects.requireNonNull(argv, "argv");
+    if (argv.isEmpty()) {
+      throw new IllegalArgumentException("argv is empty: a command needs at least the program");
+    }
+    if (argv.get(0).isEmpty()) {
+      throw new IllegalArgumentException("argv[0] is empty: name the program to run");
+    }
+    for (int i = 0; i < argv.size(); i++) {
+      String arg = Objects.requireNonNull(argv.get(i), "argv[" + i + "]");
+      if (arg.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("argv[" + i + "] contains NUL: " + printable(arg));
+      }
+    }
+    return new Command(
+        List.copyOf(argv), null, true, Map.of(), Input.none(), Output.capture(),
+        Output.capture(), null, DEFAULT_GRACE, SIGTERM, Containment.AUTO, Leftovers.STOP, Set.of());
+  }
+
+  // ---- with-style setters ----
+
+  /** Run in {@code dir} instead of the JVM's working directory. */
+  public Command directory(Path dir) {
+    Objects.requireNonNull(dir, "dir");
+    return new Command(argv, dir, inheritEnvironment, environmentChanges, stdin, stdout, stderr,
+        deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  /** Set one environment variable for the child, over any inherited value. */
+  public Command env(String name, String value) {
+    checkEnvName(name);
+    Objects.requireNonNull(value, "value");
+    if (value.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("environment value of " + name + " contains NUL");
+    }
+    return withEnvChange(name, value, inheritEnvironment);
+  }
+
+  /** Set several environment variables. */
+  public Command env(Map<String, String> variables) {
+    Command c = this;
+    for (Map.Entry<String, String> e : variables.entrySet()) {
+      c = c.env(e.getKey(), e.getValue());
+    }
+    return c;
+  }
+
+  /** Remove one variable from the child's environment. */
+  public Command removeEnv(String name) {
+    checkEnvName(name);
+    return withEnvChange(name, null, inheritEnvironment);
+  }
+
+  /** Start from an empty environment instead of the JVM's; variables set afterwards still apply. */
+  public Command clearEnv() {
+    return new Command(argv, directory, false, Map.of(), stdin, stdout, stderr, deadline, grace,
+        stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  public Command stdin(Input input) {
+    Objects.requireNonNull(input, "input");
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, input, stdout,
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  public Command stdout(Output output) {
+    Objects.requireNonNull(output, "output");
+    if (output instanceof Output.ToStdout) {
+      throw new IllegalArgumentException("Output.toStdout() is for stderr only");
+    }
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, output,
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  public Command stderr(Output output) {
+    Objects.requireNonNull(output, "output");
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        output, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  /** Send stderr wherever stdout goes: {@code stderr(Output.toStdout())}. */
+  public Command mergeStderr() {
+    return stderr(Output.toStdout());
+  }
+
+  /**
+   * End the whole tree once {@code timeout} has passed since the start. Measured on the monotonic
+   * clock; {@link Duration#ZERO} or less is refused (use no deadline instead).
+   */
+  public Command deadline(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("deadline must be positive: " + timeout);
+    }
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        stderr, timeout, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  /** How long the stop signal may take before SIGKILL; zero kills at once. Default {@link #DEFAULT_GRACE}. */
+  public Command grace(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace must not be negative: " + grace);
+    }
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  /** The first signal of the stop sequence, by number (default {@link #SIGTERM}). */
+  public Command stopSignal(int signal) {
+    Platform.get().checkSignal(signal);
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        stderr, deadline, grace, signal, containment, leftovers, keepIgnored);
+  }
+
+  /** The first signal of the stop sequence, by name such as {@code "INT"} or {@code "SIGINT"}. */
+  public Command stopSignal(String name) {
+    return stopSignal(Platform.get().signalNumber(name));
+  }
+
+  public Command containment(Containment containment) {
+    Objects.requireNonNull(containment, "containment");
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  public Command leftovers(Leftovers leftovers) {
+    Objects.requireNonNull(leftovers, "leftovers");
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  /**
+   * Signals that stay ignored in the child (as {@code nohup} keeps HUP ignored). Every other
+   * signal starts with its default action and unblocked.
+   */
+  public Command keepIgnored(Set<Integer> signals) {
+    TreeSet<Integer> set = new TreeSet<>();
+    for (int s : signals) {
+      Platform.get().checkSignal(s);
+      set.add(s);
+    }
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        stderr, deadline, grace, stopSignal, containment, leftovers,
+        Collections.unmodifiableSet(set));
+  }
+
+  // ---- actions ----
+
+  /**
+   * Start the command. Returns once the child runs inside its containment.
+   *
+   * @throws CorralException when it cannot start; nothing is left behind then
+   */
+  public Run start() {
+    return RealRun.start(this);
+  }
+
+  /** Start and wait for the result, including the end of the whole tree. */
+  public Result run() {
+    try (Run run = start()) {
+      return run.await();
+    }
+  }
+
+  // ---- accessors ----
+
+  public List<String> argv() {
+    return argv;
+  }
+
+  public Optional<Path> directory() {
+    return Optional.ofNullable(directory);
+  }
+
+  /** The child's whole environment as it would be if started now. */
+  public Map<String, String> environment() {
+    Map<String, String> env = inheritEnvironment ? new LinkedHashMap<>(System.getenv()) : new LinkedHashMap<>();
+    environmentChanges.forEach((k, v) -> {
+      if (v == null) {
+        env.remove(k);
+      } else {
+        env.put(k, v);
+      }
+    });
+    return env;
+  }
+
+  public Input stdin() {
+    return stdin;
+  }
+
+  public Output stdout() {
+    return stdout;
+  }
+
+  public Output stderr() {
+    return stderr;
+  }
+
+  public Optional<Duration> deadline() {
+    return Optional.ofNullable(deadline);
+  }
+
+  public Duration grace() {
+    return grace;
+  }
+
+  public int stopSignal() {
+    return stopSignal;
+  }
+
+  public Containment containment() {
+    return containment;
+  }
+
+  public Leftovers leftovers() {
+    return leftovers;
+  }
+
+  public Set<Integer> keepIgnored() {
+    return keepIgnored;
+  }
+
+  /** The argv as a shell would show it, for messages. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    for (String a : argv) {
+      if (!sb.isEmpty()) {
+        sb.append(' ');
+      }
+      sb.append(quote(a));
+    }
+    return sb.toString();
+  }
+
+  // ---- helpers ----
+
+  private Command withEnvChange(String name, String value, boolean inherit) {
+    Map<String, String> changes = new LinkedHashMap<>(environmentChanges);
+    changes.remove(name);
+    changes.put(name, value);
+    return new Command(argv, directory, inherit, Collections.unmodifiableMap(changes), stdin,
+        stdout, stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+  }
+
+  private static void checkEnvName(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(
+          "bad environment variable name (empty, or has '=' or NUL): " + printable(name));
+    }
+  }
+
+  static String quote(String s) {
+    if (!s.isEmpty() && s.chars().allMatch(c -> Character.isLetterOrDigit(c) || "-_./=:,+@%".indexOf(c) >= 0)) {
+      return s;
+    }
+    return "'" + printable(s).replace("'", "'\\''") + "'";
+  }
+
+  private static String printable(String s) {
+    return s.replace("\0", "\\0");
+  }
+
+  static List<String> copyOf(List<String> list) {
+    return new ArrayList<>(list);
+  }
+}

@@ -1,0 +1,131 @@
+package dev.corral;
+
+import dev.corral.internal.Child;
+import dev.corral.internal.Outcome;
+import dev.corral.internal.Platform;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/** The one {@link Run}: a platform {@link Child} plus the future of its {@link Result}. */
+final class RealRun implements Run {
+  private static final Executor DEPENDENTS = r -> Thread.ofVirtual().name("corral-onexit").start(r);
+
+  private final Command command;
+  private final CompletableFuture<Result> result = new CompletableFuture<>();
+  private final Child child;
+
+  private RealRun(Command command) {
+    this.command = command;
+    this.child = Platform.get().start(command, this::finish);
+  }
+
+  static Run start(Command command) {
+    return new RealRun(command);
+  }
+
+  private void finish(Outcome o) {
+    if (o.failure() != null) {
+      result.completeExceptionally(o.failure());
+      return;
+    }
+    String signalName = o.signal() == 0 ? null : "SIG" + Platform.get().signals().name(o.signal());
+    result.complete(new Result(command, o.pid(), o.exitCode(), o.signal(), signalName,
+        o.timedOut(), o.cancelled(), Duration.ofNanos(o.durationNanos()), o.stdout().bytes(),
+        o.stdout().truncated(), o.stderr().bytes(), o.stderr().truncated(), o.teardown()));
+  }
+
+  @Override
+  public long pid() {
+    return child.pid();
+  }
+
+  @Override
+  public Command command() {
+    return command;
+  }
+
+  @Override
+  public boolean isAlive() {
+    return !result.isDone();
+  }
+
+  @Override
+  public Result await() {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return result.get();
+        } catch (InterruptedException e) {
+          // The tree must not outlive an abandoned wait: stop it, then keep waiting for the proof.
+          interrupted = true;
+          child.cancel();
+        } catch (ExecutionException e) {
+          throw rethrow(e);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public Optional<Result> await(Duration timeout) {
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout < 0: " + timeout);
+    }
+    try {
+      return Optional.of(result.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw rethrow(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Result> onExit() {
+    return result.thenApplyAsync(Function.identity(), DEPENDENTS);
+  }
+
+  @Override
+  public void cancel() {
+    if (!result.isDone()) {
+      child.cancel();
+    }
+  }
+
+  @Override
+  public void close() {
+    cancel();
+    await();
+  }
+
+  @Override
+  public String toString() {
+    return "Run[pid " + child.pid() + ", " + command + (isAlive() ? ", running]" : ", over]");
+  }
+
+  private static RuntimeException rethrow(ExecutionException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof RuntimeException r) {
+      return r;
+    }
+    if (cause instanceof CancellationException c) {
+      return c;
+    }
+    return new IllegalStateException(cause);
+  }
+}

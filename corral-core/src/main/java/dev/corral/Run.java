@@ -1,0 +1,43 @@
+package dev.corral;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A started command. Closing it stops the whole tree if it is still running, so use it in
+ * try-with-resources. Every method is safe to call from any thread, including virtual threads,
+ * which the blocking methods park rather than pin.
+ */
+public interface Run extends AutoCloseable {
+
+  /** The leader's pid. It stays valid until the run is over: Corral reaps the leader last. */
+  long pid();
+
+  Command command();
+
+  /** True until the run is over: the tree ended, the output drained, the result ready. */
+  boolean isAlive();
+
+  /** Wait for the result. */
+  Result await();
+
+  /** Wait up to {@code timeout} for the result; empty if the run is still going. */
+  Optional<Result> await(Duration timeout);
+
+  /**
+   * The result, when it comes. Dependent actions run on a virtual thread, never on Corral's
+   * service thread, so they may block.
+   */
+  CompletableFuture<Result> onExit();
+
+  /**
+   * Stop the whole tree now with the stop sequence; the result then reports {@link
+   * Result#cancelled()}. Does nothing once the run is over. Returns without waiting.
+   */
+  void cancel();
+
+  /** Cancel if still running, then wait for the tree to be gone. */
+  @Override
+  void close();
+}

@@ -1,0 +1,77 @@
+package dev.corral.internal;
+
+import dev.corral.CorralException;
+import dev.corral.CorralException.Reason;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds the program to execute the way execvp(3) does, so that "not found", "not executable" and
+ * "a directory" are told apart before the spawn. The kernel still has the last word at exec time.
+ */
+public final class Executables {
+  private Executables() {}
+
+  /** execvp's search path when PATH is unset (confstr _CS_PATH on glibc). */
+  public static final String DEFAULT_PATH = "/bin:/usr/bin";
+
+  /**
+   * @param program argv[0]
+   * @param path the PATH to search, or null for {@link #DEFAULT_PATH}
+   * @param directory the child's working directory, against which a relative path with a slash
+   *     is resolved
+   * @param command the command, for messages
+   */
+  public static Path resolve(String program, String path, Path directory, String command) {
+    if (program.indexOf('/') >= 0) {
+      Path p = directory.resolve(program);
+      String problem = problem(p);
+      if (problem != null) {
+        throw new CorralException(reasonFor(problem), command, program + ": " + problem, 0, null);
+      }
+      return p;
+    }
+    boolean sawUnexecutable = false;
+    for (String dir : (path == null ? DEFAULT_PATH : path).split(":", -1)) {
+      Path p = (dir.isEmpty() ? directory : directory.resolve(dir)).resolve(program);
+      String problem = problem(p);
+      if (problem == null) {
+        return p;
+      }
+      if (!problem.equals(NOT_FOUND)) {
+        sawUnexecutable = true;
+      }
+    }
+    if (sawUnexecutable) {
+      throw new CorralException(Reason.NOT_EXECUTABLE, command,
+          program + ": found on PATH but not executable", 0, null);
+    }
+    throw new CorralException(Reason.NOT_FOUND, command,
+        program + ": command not found on PATH " + (path == null ? DEFAULT_PATH : path), 0, null);
+  }
+
+  private static final String NOT_FOUND = "No such file or directory";
+  private static final String IS_DIRECTORY = "Is a directory";
+  private static final String NOT_EXECUTABLE = "Permission denied (not executable)";
+
+  private static String problem(Path p) {
+    if (!Files.exists(p)) {
+      return NOT_FOUND;
+    }
+    if (Files.isDirectory(p)) {
+      return IS_DIRECTORY;
+    }
+    if (!Files.isExecutable(p)) {
+      return NOT_EXECUTABLE;
+    }
+    return null;
+  }
+
+  private static Reason reasonFor(String problem) {
+    return switch (problem) {
+      case NOT_FOUND -> Reason.NOT_FOUND;
+      case IS_DIRECTORY -> Reason.IS_DIRECTORY;
+      default -> Reason.NOT_EXECUTABLE;
+    };
+  }
+}

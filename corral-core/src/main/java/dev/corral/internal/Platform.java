@@ -1,0 +1,68 @@
+package dev.corral.internal;
+
+import dev.corral.Command;
+import dev.corral.Containment;
+import dev.corral.CorralException;
+import java.util.function.Consumer;
+
+/**
+ * The one interface behind which each operating system lives. {@link #get()} loads the
+ * implementation for this OS by name, so other platforms' classes are never loaded.
+ */
+public interface Platform {
+
+  static Platform get() {
+    return Holder.INSTANCE;
+  }
+
+  /**
+   * Spawn {@code command} inside its containment and supervise it. {@code done} is called once,
+   * on the service thread, when the tree is verified gone and the output drained.
+   *
+   * @throws CorralException when it cannot start; nothing is left behind then
+   */
+  Child start(Command command, Consumer<Outcome> done);
+
+  /** Which layers work here, and why the others do not. */
+  Capability capability(Containment containment);
+
+  /** Signal names and numbers of this OS. */
+  Signals signals();
+
+  default void checkSignal(int signal) {
+    if (signals().name(signal) == null) {
+      throw new IllegalArgumentException("not a signal: " + signal);
+    }
+  }
+
+  default int signalNumber(String name) {
+    int n = signals().number(name);
+    if (n <= 0) {
+      throw new IllegalArgumentException("not a signal name: " + name);
+    }
+    return n;
+  }
+
+  /** Whether a layer is usable, and if not, why: data for {@code doctor}. */
+  record Capability(Containment containment, boolean available, String detail) {}
+
+  final class Holder {
+    private Holder() {}
+
+    static final Platform INSTANCE = load();
+
+    private static Platform load() {
+      String os = System.getProperty("os.name", "");
+      if (!os.startsWith("Linux")) {
+        throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, null,
+            "Corral supports Linux only for now; this is " + os, 0, null);
+      }
+      try {
+        return (Platform) Class.forName("dev.corral.internal.linux.LinuxPlatform")
+            .getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot load the Linux platform", e);
+      }
+    }
+  }
+}

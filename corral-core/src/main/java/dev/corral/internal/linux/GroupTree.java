@@ -1,0 +1,131 @@
+package dev.corral.internal.linux;
+
+import dev.corral.Containment;
+import dev.corral.internal.ProcStat;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The POSIX layer: the leader's own session and process group, plus a sweep of the process table.
+ *
+ * <p>The leader was spawned with setsid, so its pid is also the group and session id, and Corral
+ * keeps it unreaped until the end: no other process can take those ids meanwhile, so {@code
+ * kill(-leader)} reaches only the run's processes. A member is any live process that is
+ * <ul>
+ *   <li>in the leader's session or group,
+ *   <li>a descendant of the leader or of another member, or
+ *   <li>started after the run began and carries the run's private environment marker.
+ * </ul>
+ * Members outside the group are signalled through a pidfd opened after their start time was
+ * checked again, never by bare pid.
+ *
+ * <p>Limit: a process that left the session, scrubbed its environment, and whose parent died
+ * (so that it was reparented away from the tree) is invisible to this layer.
+ */
+final class GroupTree implements Tree {
+  private final Supervisor supervisor;
+  private final int leader;
+  private final byte[] marker;
+  private final long startNanos;
+
+  GroupTree(Supervisor supervisor, int leader, String markerEntry, long startNanos) {
+    this.supervisor = supervisor;
+    this.leader = leader;
+    this.marker = markerEntry.getBytes(StandardCharsets.UTF_8);
+    this.startNanos = startNanos;
+  }
+
+  @Override
+  public Containment containment() {
+    return Containment.PROCESS_GROUP;
+  }
+
+  @Override
+  public List<ProcStat> members() {
+    List<ProcStat> all = ProcTable.scan();
+    Map<Integer, List<ProcStat>> children = new HashMap<>();
+    Set<Integer> member = new HashSet<>();
+    ArrayDeque<Integer> frontier = new ArrayDeque<>();
+    frontier.add(leader);
+    // A process must have started after the run began to carry its marker; this bounds how many
+    // environ files are read. One second of slack covers tick rounding.
+    long since = ProcTable.ticksNow()
+        - (System.nanoTime() - startNanos) / (1_000_000_000L / ProcTable.TICKS_PER_SECOND)
+        - ProcTable.TICKS_PER_SECOND;
+    for (ProcStat p : all) {
+      if (p.pid() == leader || p.exited()) {
+        continue;
+      }
+      children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
+      if (p.session() == leader || p.pgrp() == leader
+          || (p.startTime() >= since && ProcTable.environHas(p.pid(), marker))) {
+        if (member.add(p.pid())) {
+          frontier.add(p.pid());
+        }
+      }
+    }
+    while (!frontier.isEmpty()) {
+      for (ProcStat c : children.getOrDefault(frontier.poll(), List.of())) {
+        if (member.add(c.pid())) {
+          frontier.add(c.pid());
+        }
+      }
+    }
+    List<ProcStat> out = new ArrayList<>(member.size());
+    for (ProcStat p : all) {
+      if (member.contains(p.pid())) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<ProcStat> stop(int signal) {
+    List<ProcStat> members = members();
+    signalAll(members, signal);
+    signalAll(members, LibC.SIGCONT);
+    return members;
+  }
+
+  @Override
+  public List<ProcStat> kill() {
+    List<ProcStat> members = members();
+    signalAll(members, LibC.SIGKILL);
+    return members;
+  }
+
+  private void signalAll(List<ProcStat> members, int signal) {
+    // Safe: the leader is unreaped, so this group id is still the run's own.
+    LibC.kill(-leader, signal);
+    for (ProcStat p : members) {
+      if (p.pgrp() != leader) {
+        Pidfds.signalIfSame(p, signal);
+      }
+    }
+  }
+
+  @Override
+  public void onMaybeEmpty(BooleanSupplier listener) {
+    poll(listener, 1_000_000L);
+  }
+
+  private void poll(BooleanSupplier listener, long delayNanos) {
+    supervisor.after(delayNanos, () -> {
+      if (!listener.getAsBoolean()) {
+        // Back off to 50 ms: a sweep reads the whole process table.
+        poll(listener, Math.min(delayNanos * 2, 50_000_000L));
+      }
+    });
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,311 @@
+package dev.corral.internal.linux;
+
+import dev.corral.Command;
+import dev.corral.Input;
+import dev.corral.Teardown;
+import dev.corral.internal.Child;
+import dev.corral.internal.Outcome;
+import dev.corral.internal.ProcStat;
+import dev.corral.internal.Sink;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One run, from spawn to verified end. After {@link #start} returns, every field is touched only
+ * on the service thread.
+ *
+ * <p>Order of the end: the leader exits or the stop sequence runs; the tree is verified empty;
+ * pipes are drained (bounded, since a process outside the tree could hold them); then the leader
+ * is reaped, which frees its pid, group id and session id, and the cgroup is removed.
+ */
+final class LinuxRun implements Child {
+  /** How long to wait for end of file on pipes once the tree is gone. */
+  private static final long DRAIN_NANOS = 500_000_000L;
+  /** How often to repeat SIGKILL while something survives, and for how long. */
+  private static final long KILL_RETRY_NANOS = 10_000_000L;
+  private static final long KILL_GIVE_UP_NANOS = 5_000_000_000L;
+
+  private final Supervisor supervisor;
+  private final Command command;
+  private final Consumer<Outcome> done;
+  private final long startNanos;
+  private final int pid;
+  private final int pidfd;
+  private final Tree tree;
+  private final PipeReader stdout;
+  private final PipeReader stderr;
+  private final PipeWriter stdin;
+
+  private boolean leaderExited;
+  private int exitCode = -1;
+  private int signal;
+  private boolean timedOut;
+  private boolean cancelled;
+  private Teardown.Cause cause = Teardown.Cause.NONE;
+  private boolean stopping;
+  private boolean treeGone;
+  private boolean finished;
+  private final Set<Long> signalled = new LinkedHashSet<>();
+  private final List<Long> neededKill = new ArrayList<>();
+  private List<Long> leftRunning = List.of();
+  private List<String> survivors = List.of();
+  private Supervisor.Timer deadlineTimer;
+  private Supervisor.Timer graceTimer;
+  private Supervisor.Timer drainTimer;
+
+  LinuxRun(Supervisor supervisor, Command command, Consumer<Outcome> done, long startNanos,
+      Spawner.Spawned spawned, Tree tree) {
+    this.supervisor = supervisor;
+    this.command = command;
+    this.done = done;
+    this.startNanos = startNanos;
+    this.pid = spawned.pid();
+    this.pidfd = spawned.pidfd();
+    this.tree = tree;
+    this.stdout = spawned.stdout() < 0 ? null
+        : new PipeReader(supervisor, spawned.stdout(), Sink.of(command.stdout()), this::maybeFinish);
+    this.stderr = spawned.stderr() < 0 ? null
+        : new PipeReader(supervisor, spawned.stderr(), Sink.of(command.stderr()), this::maybeFinish);
+    this.stdin = spawned.stdin() < 0 ? null
+        : new PipeWriter(supervisor, spawned.stdin(), ((Input.Bytes) command.stdin()).data());
+    supervisor.execute(this::register);
+  }
+
+  @Override
+  public long pid() {
+    return pid;
+  }
+
+  @Override
+  public void cancel() {
+    supervisor.execute(() -> {
+      if (!finished && !stopping) {
+        cancelled = !leaderExited;
+        stop(Teardown.Cause.CANCEL);
+      }
+    });
+  }
+
+  // ---- service thread from here on ----
+
+  private void register() {
+    supervisor.watch(pidfd, LibC.EPOLLIN, events -> leaderExited());
+    if (stdout != null) {
+      stdout.watch();
+    }
+    if (stderr != null) {
+      stderr.watch();
+    }
+    if (stdin != null) {
+      stdin.watch();
+    }
+    command.deadline().ifPresent(d ->
+        deadlineTimer = supervisor.at(startNanos + d.toNanos(), this::deadlinePassed));
+  }
+
+  private void leaderExited() {
+    supervisor.unwatch(pidfd);
+    try (Arena arena = Arena.ofConfined()) {
+      // WNOWAIT: learn the status but keep the leader unreaped, holding its pid and ids.
+      MemorySegment info = arena.allocate(Layouts.SIGINFO);
+      LibC.waitidPidfd(pidfd, info, LibC.WEXITED | LibC.WNOWAIT | LibC.WNOHANG);
+      int code = (int) Layouts.SI_CODE.get(info, 0L);
+      int status = (int) Layouts.SI_STATUS.get(info, 0L);
+      if (code == LibC.CLD_EXITED) {
+        exitCode = status;
+      } else {
+        signal = status;
+      }
+    }
+    leaderExited = true;
+    if (stopping) {
+      checkEmpty();
+      return;
+    }
+    if (tree.members().isEmpty()) {
+      treeGone();
+      return;
+    }
+    switch (command.leftovers()) {
+      case STOP -> stop(Teardown.Cause.LEFTOVERS);
+      case LEAVE_RUNNING -> {
+        leftRunning = pids(tree.members());
+        treeGone();
+      }
+      case AWAIT -> tree.onMaybeEmpty(this::checkEmpty);
+    }
+  }
+
+  private void deadlinePassed() {
+    if (finished || stopping) {
+      return;
+    }
+    timedOut = !leaderExited;
+    stop(Teardown.Cause.DEADLINE);
+  }
+
+  /** The stop sequence: stop signal and SIGCONT to the whole tree, grace, then SIGKILL until empty. */
+  private void stop(Teardown.Cause why) {
+    if (stopping || treeGone) {
+      return;
+    }
+    stopping = true;
+    cause = why;
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+    }
+    for (ProcStat p : tree.stop(command.stopSignal())) {
+      signalled.add((long) p.pid());
+    }
+    if (!leaderExited) {
+      signalled.add((long) pid);
+    }
+    long grace = command.grace().toNanos();
+    if (grace == 0) {
+      killPhase(System.nanoTime());
+    } else {
+      graceTimer = supervisor.after(grace, () -> killPhase(System.nanoTime()));
+      tree.onMaybeEmpty(this::checkEmpty);
+    }
+  }
+
+  private void killPhase(long since) {
+    if (treeGone) {
+      return;
+    }
+    List<ProcStat> alive = tree.kill();
+    if (neededKill.isEmpty()) {
+      for (ProcStat p : alive) {
+        neededKill.add((long) p.pid());
+      }
+      if (!leaderExited) {
+        neededKill.add((long) pid);
+      }
+    }
+    if (checkEmpty()) {
+      return;
+    }
+    if (System.nanoTime() - since > KILL_GIVE_UP_NANOS) {
+      List<String> left = new ArrayList<>();
+      for (ProcStat p : tree.members()) {
+        left.add(p.pid() + " (" + p.comm() + ")");
+      }
+      if (!leaderExited) {
+        left.add(pid + " (leader)");
+      }
+      survivors = left;
+      treeGone = true; // not gone: given up, and the result says so loudly
+      drain();
+      return;
+    }
+    graceTimer = supervisor.after(KILL_RETRY_NANOS, () -> killPhase(since));
+  }
+
+  /** Returns true once the tree is verified empty (and then moves on), so pollers stop. */
+  private boolean checkEmpty() {
+    if (treeGone || finished) {
+      return true;
+    }
+    if (!leaderExited || !tree.members().isEmpty()) {
+      return false;
+    }
+    treeGone();
+    return true;
+  }
+
+  private void treeGone() {
+    if (treeGone) {
+      return;
+    }
+    treeGone = true;
+    if (graceTimer != null) {
+      graceTimer.cancel();
+    }
+    drain();
+  }
+
+  /** The tree is gone: nothing in it can write any more. Read what is left, within a bound. */
+  private void drain() {
+    if (stdin != null) {
+      stdin.close();
+    }
+    for (PipeReader r : readers()) {
+      r.drain(Integer.MAX_VALUE);
+    }
+    if (!maybeFinish()) {
+      drainTimer = supervisor.after(DRAIN_NANOS, () -> {
+        for (PipeReader r : readers()) {
+          r.close();
+        }
+      });
+    }
+  }
+
+  private boolean maybeFinish() {
+    if (finished || !treeGone) {
+      return finished;
+    }
+    for (PipeReader r : readers()) {
+      if (r.isOpen()) {
+        return false;
+      }
+    }
+    finish();
+    return true;
+  }
+
+  private void finish() {
+    finished = true;
+    if (deadlineTimer != null) {
+      deadlineTimer.cancel();
+    }
+    if (drainTimer != null) {
+      drainTimer.cancel();
+    }
+    if (!leaderExited) {
+      // Only when supervision gave up with the leader alive; close() must not block on it.
+      supervisor.unwatch(pidfd);
+    } else {
+      try (Arena arena = Arena.ofConfined()) {
+        LibC.waitidPidfd(pidfd, arena.allocate(Layouts.SIGINFO), LibC.WEXITED);
+      }
+    }
+    LibC.close(pidfd);
+    tree.close();
+    long duration = System.nanoTime() - startNanos;
+    List<Long> ended = new ArrayList<>(signalled);
+    ended.removeAll(neededKill);
+    Teardown teardown = new Teardown(tree.containment(), cause, signalled.size(), ended,
+        neededKill, leftRunning, survivors);
+    done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled, duration,
+        captured(stdout), captured(stderr), teardown, null));
+  }
+
+  private static Sink.Captured captured(PipeReader r) {
+    return r == null ? Sink.Captured.NONE : r.sink().captured();
+  }
+
+  private List<PipeReader> readers() {
+    List<PipeReader> list = new ArrayList<>(2);
+    if (stdout != null) {
+      list.add(stdout);
+    }
+    if (stderr != null) {
+      list.add(stderr);
+    }
+    return list;
+  }
+
+  private static List<Long> pids(List<ProcStat> members) {
+    List<Long> out = new ArrayList<>(members.size());
+    for (ProcStat p : members) {
+      out.add((long) p.pid());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,105 @@
+package dev.corral.internal.linux;
+
+import dev.corral.internal.ProcStat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the live process table from /proc. Every answer is a snapshot: a process may start or end
+ * right after it is read, so callers that act on it re-check identity (pid plus start time) first.
+ */
+final class ProcTable {
+  private ProcTable() {}
+
+  private static final Path PROC = Path.of("/proc");
+
+  /** Every process now, skipping those that vanish while being read. */
+  static List<ProcStat> scan() {
+    List<ProcStat> out = new ArrayList<>(256);
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC)) {
+      for (Path p : dir) {
+        String name = p.getFileName().toString();
+        if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
+          continue;
+        }
+        ProcStat s = stat(Integer.parseInt(name));
+        if (s != null) {
+          out.add(s);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** One process, or null once it is gone (or not yet fully there). */
+  static ProcStat stat(int pid) {
+    try {
+      return ProcStat.parse(Files.readString(PROC.resolve(Integer.toString(pid)).resolve("stat"),
+          StandardCharsets.ISO_8859_1));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** True when the process's initial environment holds {@code entry} ("NAME=value") exactly. */
+  static boolean environHas(int pid, byte[] entry) {
+    byte[] env;
+    try {
+      env = Files.readAllBytes(PROC.resolve(Integer.toString(pid)).resolve("environ"));
+    } catch (IOException e) {
+      return false;
+    }
+    outer:
+    for (int start = 0; start + entry.length <= env.length; ) {
+      for (int i = 0; i < entry.length; i++) {
+        if (env[start + i] != entry[i]) {
+          int nul = indexOf(env, (byte) 0, start);
+          if (nul < 0) {
+            return false;
+          }
+          start = nul + 1;
+          continue outer;
+        }
+      }
+      if (start + entry.length == env.length || env[start + entry.length] == 0) {
+        return true;
+      }
+      int nul = indexOf(env, (byte) 0, start);
+      if (nul < 0) {
+        return false;
+      }
+      start = nul + 1;
+    }
+    return false;
+  }
+
+  /** Clock ticks since boot now, to compare with {@link ProcStat#startTime()}. */
+  static long ticksNow() {
+    try {
+      String up = Files.readString(PROC.resolve("uptime"), StandardCharsets.ISO_8859_1);
+      double seconds = Double.parseDouble(up.substring(0, up.indexOf(' ')));
+      return (long) (seconds * TICKS_PER_SECOND);
+    } catch (IOException | RuntimeException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** USER_HZ: 100 on every Linux architecture Corral supports. */
+  static final int TICKS_PER_SECOND = 100;
+
+  private static int indexOf(byte[] a, byte b, int from) {
+    for (int i = from; i < a.length; i++) {
+      if (a[i] == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,242 @@
+package dev.corral.internal.linux;
+
+import dev.corral.Command;
+import dev.corral.CorralException;
+import dev.corral.CorralException.Reason;
+import dev.corral.Input;
+import dev.corral.Output;
+import dev.corral.internal.Executables;
+import dev.corral.internal.NativeException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts a child with posix_spawn: a new session, an empty signal mask, default dispositions
+ * except the signals asked to stay ignored, only fds 0 to 2 open, and the given directory and
+ * environment. Nothing is left open or running when it throws.
+ */
+final class Spawner {
+  private Spawner() {}
+
+  private static final MemorySegment DEV_NULL = Arena.global().allocateFrom("/dev/null");
+  private static final Path JVM_DIRECTORY = Path.of("").toAbsolutePath();
+
+  /** The parent's ends: -1 where the stream needs no pipe. */
+  record Spawned(int pid, int pidfd, int stdin, int stdout, int stderr) {}
+
+  /** Holds the child between its setsid and its exec until it is placed in its cgroup. */
+  interface Gate {
+    /** Adds the file actions that block the child. */
+    void addTo(MemorySegment fileActions);
+
+    /** Called on the spawning thread just before posix_spawn, which blocks until the gate opens. */
+    void arm();
+
+    /** Called after posix_spawn returned, successful or not. */
+    void disarm();
+  }
+
+  static Spawned spawn(Command command, Map<String, String> environment, Gate gate) {
+    String shown = command.toString();
+    Path directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
+    if (!Files.isDirectory(directory)) {
+      throw new CorralException(Reason.BAD_DIRECTORY, shown,
+          "working directory " + directory + (Files.exists(directory) ? " is not a directory" : " does not exist"), 0, null);
+    }
+    Path program = Executables.resolve(command.argv().get(0), environment.get("PATH"), directory, shown);
+
+    Fds fds = new Fds();
+    try (Arena arena = Arena.ofConfined()) {
+      int[] in = input(command.stdin(), fds, arena, shown);
+      int[] out = output(command.stdout(), fds, arena, shown);
+      int[] err = command.stderr() instanceof Output.ToStdout ? null : output(command.stderr(), fds, arena, shown);
+
+      MemorySegment fa = arena.allocate(Layouts.FILE_ACTIONS);
+      MemorySegment attr = arena.allocate(Layouts.SPAWNATTR);
+      LibC.fileActionsInit(fa);
+      LibC.spawnattrInit(attr);
+      try {
+        if (in != null) {
+          LibC.fileActionsAddDup2(fa, in[0], 0);
+        }
+        if (out != null) {
+          LibC.fileActionsAddDup2(fa, out[0], 1);
+        }
+        if (err != null) {
+          LibC.fileActionsAddDup2(fa, err[0], 2);
+        } else if (command.stderr() instanceof Output.ToStdout) {
+          LibC.fileActionsAddDup2(fa, 1, 2);
+        }
+        if (command.directory().isPresent()) {
+          LibC.fileActionsAddChdir(fa, arena.allocateFrom(directory.toString()));
+        }
+        // Everything but 0, 1 and 2: the JVM's own descriptors, even those without O_CLOEXEC.
+        LibC.fileActionsAddClosefrom(fa, 3);
+        if (gate != null) {
+          gate.addTo(fa);
+        }
+
+        LibC.spawnattrSetflags(attr, (short) (LibC.POSIX_SPAWN_SETSID
+            | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
+        MemorySegment set = arena.allocate(Layouts.SIGSET);
+        LibC.sigemptyset(set);
+        LibC.spawnattrSetsigmask(attr, set);
+        for (int s = 1; s < LibC.NSIG; s++) {
+          if (!command.keepIgnored().contains(s)) {
+            LibC.sigaddset(set, s);
+          }
+        }
+        // glibc leaves its two internal signals (32, 33) ignored in the child unless they are in
+        // this set, and sigaddset refuses them: set their bits directly (word 0, bit sig - 1).
+        set.set(ValueLayout.JAVA_LONG, 0, set.get(ValueLayout.JAVA_LONG, 0) | (0b11L << 31));
+        LibC.spawnattrSetsigdefault(attr, set);
+
+        MemorySegment argv = cStrings(arena, command.argv());
+        MemorySegment envp = cStrings(arena, environment.entrySet().stream()
+            .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        MemorySegment pidOut = arena.allocate(ValueLayout.JAVA_INT);
+        MemorySegment path = arena.allocateFrom(program.toString());
+
+        int pid;
+        if (gate != null) {
+          gate.arm();
+        }
+        try {
+          pid = LibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
+        } catch (NativeException e) {
+          throw spawnFailure(e, shown, program);
+        } finally {
+          if (gate != null) {
+            gate.disarm();
+          }
+        }
+        int pidfd = LibC.pidfdOpen(pid);
+        if (pidfd < 0) {
+          // Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here.
+          LibC.kill(pid, LibC.SIGKILL);
+          LibC.reap(pid);
+          throw new CorralException(Reason.SYSTEM, shown, "pidfd_open(..) failed: "
+              + Errors.describe(-pidfd) + " (Corral needs Linux 5.3 or later)", -pidfd, null);
+        }
+        return new Spawned(pid, pidfd, in == null ? -1 : in[1], out == null ? -1 : out[1],
+            err == null ? -1 : err[1]);
+      } finally {
+        LibC.spawnattrDestroy(attr);
+        LibC.fileActionsDestroy(fa);
+      }
+    } catch (RuntimeException e) {
+      fds.closeParentEnds();
+      throw e;
+    } finally {
+      fds.closeChildEnds();
+    }
+  }
+
+  private static CorralException spawnFailure(NativeException e, String shown, Path program) {
+    Reason reason = switch (e.errno()) {
+      case Errors.ENOENT, Errors.ENOTDIR -> Reason.NOT_FOUND;
+      case Errors.EACCES, Errors.ENOEXEC, Errors.ETXTBSY, Errors.EPERM, Errors.ELOOP,
+          Errors.ENAMETOOLONG -> Reason.NOT_EXECUTABLE;
+      case Errors.EISDIR -> Reason.IS_DIRECTORY;
+      case Errors.E2BIG -> Reason.ARGUMENT_LIST_TOO_LONG;
+      case Errors.EAGAIN, Errors.ENOMEM, Errors.EMFILE, Errors.ENFILE -> Reason.RESOURCE_LIMIT;
+      default -> Reason.SYSTEM;
+    };
+    return new CorralException(reason, shown, "cannot run " + program + ": " + e.getMessage(), e.errno(), e);
+  }
+
+  /** Returns {child end, parent end or -1}, or null to inherit the JVM's stdin. */
+  private static int[] input(Input input, Fds fds, Arena arena, String shown) {
+    return switch (input) {
+      case Input.None n -> new int[] {fds.child(openOrFail(DEV_NULL, LibC.O_RDONLY, "/dev/null", shown)), -1};
+      case Input.Inherit i -> null;
+      case Input.FromFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
+          LibC.O_RDONLY, f.path().toString(), shown)), -1};
+      case Input.Bytes b -> fds.pipe(arena, false, shown);
+    };
+  }
+
+  private static int[] output(Output output, Fds fds, Arena arena, String shown) {
+    return switch (output) {
+      case Output.Inherit i -> null;
+      case Output.Discard d -> new int[] {fds.child(openOrFail(DEV_NULL, LibC.O_WRONLY, "/dev/null", shown)), -1};
+      case Output.ToFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
+          LibC.O_WRONLY | LibC.O_CREAT | (f.append() ? LibC.O_APPEND : LibC.O_TRUNC),
+          f.path().toString(), shown)), -1};
+      case Output.ToStdout t -> throw new IllegalArgumentException("Output.toStdout() is for stderr only");
+      case Output.Capture c -> fds.pipe(arena, true, shown);
+      case Output.Lines l -> fds.pipe(arena, true, shown);
+      case Output.Chunks c -> fds.pipe(arena, true, shown);
+    };
+  }
+
+  private static int openOrFail(MemorySegment path, int flags, String shownPath, String shown) {
+    int fd = LibC.open(path, flags | LibC.O_CLOEXEC, 0666);
+    if (fd < 0) {
+      Reason reason = (-fd == Errors.EMFILE || -fd == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.BAD_REDIRECT;
+      throw new CorralException(reason, shown,
+          "cannot open " + shownPath + ": open(..) failed: " + Errors.describe(-fd), -fd, null);
+    }
+    return fd;
+  }
+
+  private static MemorySegment cStrings(Arena arena, List<String> strings) {
+    MemorySegment array = arena.allocate(ValueLayout.ADDRESS, strings.size() + 1L);
+    for (int i = 0; i < strings.size(); i++) {
+      array.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(strings.get(i)));
+    }
+    array.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
+    return array;
+  }
+
+  /** Descriptors opened for one spawn, so that every exit path closes the right ones. */
+  private static final class Fds {
+    private final int[] childEnds = new int[3];
+    private final int[] parentEnds = new int[3];
+    private int children;
+    private int parents;
+
+    int child(int fd) {
+      childEnds[children++] = fd;
+      return fd;
+    }
+
+    /** A pipe whose parent end is non-blocking; {@code childWrites} picks the direction. */
+    int[] pipe(Arena arena, boolean childWrites, String shown) {
+      MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
+      try {
+        LibC.pipe2(pair, LibC.O_CLOEXEC);
+      } catch (NativeException e) {
+        Reason reason = (e.errno() == Errors.EMFILE || e.errno() == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.SYSTEM;
+        throw new CorralException(reason, shown, "cannot create a pipe: " + e.getMessage(), e.errno(), e);
+      }
+      int read = pair.getAtIndex(ValueLayout.JAVA_INT, 0);
+      int write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);
+      int child = childWrites ? write : read;
+      int parent = childWrites ? read : write;
+      child(child);
+      parentEnds[parents++] = parent;
+      LibC.fcntl(parent, LibC.F_SETFL, LibC.O_NONBLOCK);
+      return new int[] {child, parent};
+    }
+
+    void closeChildEnds() {
+      for (int i = 0; i < children; i++) {
+        LibC.close(childEnds[i]);
+      }
+      children = 0;
+    }
+
+    void closeParentEnds() {
+      for (int i = 0; i < parents; i++) {
+        LibC.close(parentEnds[i]);
+      }
+      parents = 0;
+    }
+  }
+}

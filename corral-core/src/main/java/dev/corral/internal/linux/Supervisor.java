@@ -1,0 +1,202 @@
+package dev.corral.internal.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one service thread. It multiplexes every run's pidfd, pipes and cgroup events through one
+ * epoll instance, and runs every run's timers, so the thread count stays constant however many
+ * children are alive.
+ *
+ * <p>All run state is touched only on this thread. Other threads hand work over with {@link
+ * #execute}, which wakes the loop through an eventfd.
+ */
+final class Supervisor {
+  private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
+  private static final int MAX_EVENTS = 256;
+
+  /** Reacts to readiness of one descriptor. */
+  interface Handler {
+    void ready(int events);
+  }
+
+  /** A scheduled action on the monotonic clock. */
+  static final class Timer implements Comparable<Timer> {
+    final long atNanos;
+    final Runnable action;
+    boolean cancelled;
+
+    Timer(long atNanos, Runnable action) {
+      this.atNanos = atNanos;
+      this.action = action;
+    }
+
+    void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public int compareTo(Timer o) {
+      return Long.compare(atNanos - o.atNanos, 0);
+    }
+  }
+
+  private static volatile Supervisor instance;
+
+  static Supervisor get() {
+    Supervisor s = instance;
+    if (s == null) {
+      synchronized (Supervisor.class) {
+        s = instance;
+        if (s == null) {
+          s = new Supervisor();
+          instance = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  private final int epfd;
+  private final int wakefd;
+  private final Thread thread;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakePending = new AtomicBoolean();
+  private final Map<Integer, Handler> handlers = new HashMap<>();
+  private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+  private final Arena arena = Arena.ofShared();
+  private final MemorySegment events = arena.allocate(Layouts.EPOLL_EVENT, MAX_EVENTS);
+  private final MemorySegment ctlEvent = arena.allocate(Layouts.EPOLL_EVENT);
+  private final MemorySegment wakeBuffer = arena.allocate(ValueLayout.JAVA_LONG);
+  /** One read buffer shared by every pipe: reads happen one at a time on this thread. */
+  final MemorySegment readBuffer = arena.allocate(256 * 1024, 4096);
+
+  private Supervisor() {
+    epfd = LibC.epollCreate1(LibC.EPOLL_CLOEXEC);
+    wakefd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+    ctl(LibC.EPOLL_CTL_ADD, wakefd, LibC.EPOLLIN);
+    thread = Thread.ofPlatform().daemon().name("corral-supervisor").unstarted(this::loop);
+    thread.start();
+  }
+
+  /** Run {@code task} on the service thread, soon. */
+  void execute(Runnable task) {
+    tasks.add(task);
+    if (Thread.currentThread() != thread && wakePending.compareAndSet(false, true)) {
+      wakeBuffer.set(ValueLayout.JAVA_LONG, 0, 1L);
+      LibC.write(wakefd, wakeBuffer, 8);
+    }
+  }
+
+  boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Watch {@code fd} for {@code events} (EPOLLIN, EPOLLOUT, EPOLLPRI). Service thread only. */
+  void watch(int fd, int events, Handler handler) {
+    assert inLoop();
+    handlers.put(fd, handler);
+    ctl(LibC.EPOLL_CTL_ADD, fd, events);
+  }
+
+  void rewatch(int fd, int events) {
+    ctl(LibC.EPOLL_CTL_MOD, fd, events);
+  }
+
+  /** Stop watching {@code fd}; call before closing it. Service thread only. */
+  void unwatch(int fd) {
+    assert inLoop();
+    if (handlers.remove(fd) != null) {
+      ctl(LibC.EPOLL_CTL_DEL, fd, 0);
+    }
+  }
+
+  /** Run {@code action} at {@code atNanos} on the {@link System#nanoTime()} clock. Service thread only. */
+  Timer at(long atNanos, Runnable action) {
+    assert inLoop();
+    Timer t = new Timer(atNanos, action);
+    timers.add(t);
+    return t;
+  }
+
+  Timer after(long delayNanos, Runnable action) {
+    return at(System.nanoTime() + delayNanos, action);
+  }
+
+  private void ctl(int op, int fd, int events) {
+    Layouts.EPOLL_EVENTS.set(ctlEvent, 0L, events);
+    Layouts.EPOLL_DATA.set(ctlEvent, 0L, (long) fd);
+    LibC.epollCtl(epfd, op, fd, ctlEvent);
+  }
+
+  private void loop() {
+    long stride = Layouts.EPOLL_EVENT.byteSize();
+    while (true) {
+      int n = LibC.epollWait(epfd, events, MAX_EVENTS, timeoutMillis());
+      for (int i = 0; i < n; i++) {
+        MemorySegment e = events.asSlice(i * stride, stride);
+        int fd = (int) (long) Layouts.EPOLL_DATA.get(e, 0L);
+        int ready = (int) Layouts.EPOLL_EVENTS.get(e, 0L);
+        if (fd == wakefd) {
+          wakePending.set(false);
+          LibC.read(wakefd, wakeBuffer, 8);
+          continue;
+        }
+        Handler h = handlers.get(fd);
+        if (h != null) {
+          guarded(() -> h.ready(ready));
+        }
+      }
+      runDueTimers();
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        guarded(task);
+      }
+    }
+  }
+
+  private int timeoutMillis() {
+    if (!tasks.isEmpty()) {
+      return 0;
+    }
+    Timer next;
+    while ((next = timers.peek()) != null && next.cancelled) {
+      timers.poll();
+    }
+    if (next == null) {
+      return -1;
+    }
+    long wait = next.atNanos - System.nanoTime();
+    if (wait <= 0) {
+      return 0;
+    }
+    // Round up, so a timer never fires early.
+    return (int) Math.min(Integer.MAX_VALUE, (wait + 999_999) / 1_000_000);
+  }
+
+  private void runDueTimers() {
+    long now = System.nanoTime();
+    Timer t;
+    while ((t = timers.peek()) != null && (t.cancelled || t.atNanos - now <= 0)) {
+      timers.poll();
+      if (!t.cancelled) {
+        guarded(t.action);
+      }
+    }
+  }
+
+  private static void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (Throwable t) {
+      // A bug in one run's handler must not stop supervision of every other run.
+      LOG.log(System.Logger.Level.ERROR, "corral supervisor task failed", t);
+    }
+  }
+}

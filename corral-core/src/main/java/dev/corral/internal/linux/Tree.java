@@ -1,0 +1,38 @@
+package dev.corral.internal.linux;
+
+import dev.corral.Containment;
+import dev.corral.internal.ProcStat;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A run's process tree as one containment layer holds it. Used only on the service thread.
+ *
+ * <p>The leader is not a member here: its run tracks it through its pidfd, and keeps it unreaped
+ * until the tree is verified empty, so that its pid, group id and session id cannot be reused.
+ */
+interface Tree {
+
+  Containment containment();
+
+  /** The live members other than the leader, as a snapshot. */
+  List<ProcStat> members();
+
+  /**
+   * Send {@code signal} to every member and to the leader if it still runs, then SIGCONT so that
+   * stopped processes act on it. Returns the members signalled.
+   */
+  List<ProcStat> stop(int signal);
+
+  /** SIGKILL every member and the leader, including any that appeared since the last look. */
+  List<ProcStat> kill();
+
+  /**
+   * Call {@code listener} whenever the tree may have become empty, until it returns true. The
+   * listener checks {@link #members()} itself. Cgroups report it from the kernel; other layers poll.
+   */
+  void onMaybeEmpty(BooleanSupplier listener);
+
+  /** Release what the layer holds (remove the cgroup). Only once the tree is empty. */
+  void close();
+}

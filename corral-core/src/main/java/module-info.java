@@ -1,0 +1,8 @@
+/**
+ * Corral runs a command under a deadline and ends its whole process tree.
+ *
+ * <p>Only {@code dev.corral} is API. Platform code lives in non-exported {@code internal} packages.
+ */
+module dev.corral {
+  exports dev.corral;
+}

@@ -1,0 +1,44 @@
+package dev.corral.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Finds Corral's cgroups on the cgroup2 mount, wherever it is, to prove none are left. */
+public final class Cgroups {
+  private Cgroups() {}
+
+  public static Path mount() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+        String[] f = line.split(" ");
+        int dash = List.of(f).indexOf("-");
+        if (dash > 0 && "cgroup2".equals(f[dash + 1])) {
+          return Path.of(f[4]);
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return null;
+  }
+
+  /** Directories under the cgroup2 mount whose name mentions corral, other than the parent subtree itself. */
+  public static List<String> leftover() {
+    Path root = mount();
+    if (root == null) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(root, 4)) {
+      return s.filter(Files::isDirectory)
+          .filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith("run-"))
+          .filter(p -> p.toString().contains("corral"))
+          .map(Path::toString)
+          .toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return List.of();
+    }
+  }
+}
