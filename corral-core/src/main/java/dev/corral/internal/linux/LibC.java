@@ -69,8 +69,8 @@ final class LibC {
 
   static final int RLIMIT_NOFILE = 7;
 
-  private static final long SYS_PIDFD_SEND_SIGNAL = 424;
-  private static final long SYS_PIDFD_OPEN = 434;
+  static final long SYS_PIDFD_SEND_SIGNAL = 424;
+  static final long SYS_PIDFD_OPEN = 434;
 
   // ---- handles ----
   private static final MethodHandle posix_spawn$mh =

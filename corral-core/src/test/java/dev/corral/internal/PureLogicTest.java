@@ -1,0 +1,59 @@
+package dev.corral.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Logic that needs no kernel: runs on any host. */
+class PureLogicTest {
+
+  private final Guard guard = new Guard(5000, 4990, 4900);
+
+  @Test
+  void guardRefusesEverythingThatIsNotTheRunsOwn() {
+    assertThat(guard.refusal(-1)).contains("every process");
+    assertThat(guard.refusal(0)).contains("own process group");
+    assertThat(guard.refusal(1)).contains("init");
+    assertThat(guard.refusal(-1 * 1)).isNotNull();
+    assertThat(guard.refusal(5000)).contains("own process");
+    assertThat(guard.refusal(-5000)).contains("own process");
+    assertThat(guard.refusal(-4990)).contains("own process group");
+    assertThat(guard.refusal(4990)).contains("own process group");
+    assertThat(guard.refusal(-4900)).contains("own session");
+    assertThat(guard.refusal(Integer.MIN_VALUE)).isNotNull();
+    assertThat(guard.refusal(1234)).isNull();
+    assertThat(guard.refusal(-1234)).isNull();
+    assertThatThrownBy(() -> guard.check(-1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("refusing to signal -1: -1 means every process");
+  }
+
+  @Test
+  void procStatParsesCommWithSpacesAndParentheses() {
+    ProcStat s = ProcStat.parse("4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 150 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10");
+    assertThat(s).isEqualTo(new ProcStat(4242, "a (weird) name", 'S', 1, 4242, 4242, 987654));
+    assertThat(s.exited()).isFalse();
+    assertThat(ProcStat.parse("12 (z) Z 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0").exited()).isTrue();
+    assertThat(ProcStat.parse("garbage")).isNull();
+    assertThat(ProcStat.parse("12 (cut) S 1 1")).isNull();
+  }
+
+  @Test
+  void linuxSignalNamesAndNumbers() {
+    Signals s = Signals.LINUX;
+    assertThat(s.number("TERM")).isEqualTo(15);
+    assertThat(s.number("sigkill")).isEqualTo(9);
+    assertThat(s.number("9")).isEqualTo(9);
+    assertThat(s.number("0")).isEqualTo(0);
+    assertThat(s.number("RTMIN+2")).isEqualTo(36);
+    assertThat(s.number("RTMAX-1")).isEqualTo(63);
+    assertThat(s.number("IOT")).isEqualTo(6);
+    assertThat(s.number("BOGUS")).isEqualTo(-1);
+    assertThat(s.number("65")).isEqualTo(-1);
+    assertThat(s.name(15)).isEqualTo("TERM");
+    assertThat(s.name(34)).isEqualTo("RTMIN");
+    assertThat(s.name(64)).isEqualTo("RTMAX");
+    assertThat(s.name(65)).isNull();
+    assertThat(s.name(32)).isNull();
+  }
+}
