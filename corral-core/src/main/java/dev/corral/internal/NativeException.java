@@ -11,8 +11,8 @@ public final class NativeException extends RuntimeException {
   private final int errno;
   private final String errnoName;
 
-  public NativeException(String call, int errno, String errnoName, String description) {
-    super(call + "(..) failed: " + description + " (" + errnoName + ")");
+  public NativeException(String call, String argument, int errno, String errnoName, String description) {
+    super(call + "(" + (argument == null ? ".." : argument) + ") failed: " + description + " (" + errnoName + ")");
     this.call = call;
     this.errno = errno;
     this.errnoName = errnoName;

@@ -13,6 +13,7 @@ final class Errors {
   static final int ENOENT = 2;
   static final int ESRCH = 3;
   static final int EINTR = 4;
+  static final int ENXIO = 6;
   static final int E2BIG = 7;
   static final int ENOEXEC = 8;
   static final int ECHILD = 10;
@@ -21,15 +22,18 @@ final class Errors {
   static final int EACCES = 13;
   static final int EBUSY = 16;
   static final int EEXIST = 17;
+  static final int ENODEV = 19;
   static final int ENOTDIR = 20;
   static final int EISDIR = 21;
   static final int EINVAL = 22;
   static final int ENFILE = 23;
   static final int EMFILE = 24;
   static final int ETXTBSY = 26;
+  static final int EROFS = 30;
   static final int EPIPE = 32;
   static final int ENAMETOOLONG = 36;
   static final int ENOSYS = 38;
+  static final int ENOTEMPTY = 39;
   static final int ELOOP = 40;
   static final int EOPNOTSUPP = 95;
 
@@ -41,7 +45,12 @@ final class Errors {
           "strerrorname_np", java.lang.foreign.FunctionDescriptor.of(Native.PTR, Native.INT));
 
   static NativeException fail(String call, int errno) {
-    return new NativeException(call, errno, name(errno), describe(errno));
+    return fail(call, null, errno);
+  }
+
+  /** With the argument that matters, such as the path: {@code write(/x/cgroup.procs) failed: ...}. */
+  static NativeException fail(String call, String argument, int errno) {
+    return new NativeException(call, argument, errno, name(errno), describe(errno));
   }
 
   /** The C library's text for errno, such as "No such file or directory". */

@@ -127,5 +127,10 @@ final class GroupTree implements Tree {
   }
 
   @Override
+  public List<ProcStat> release() {
+    return members();
+  }
+
+  @Override
   public void close() {}
 }

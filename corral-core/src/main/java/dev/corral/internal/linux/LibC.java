@@ -132,6 +132,9 @@ final class LibC {
       Native.errnoVariadic("syscall", FunctionDescriptor.of(LONG, LONG, INT, INT, PTR, INT), 1);
   private static final MethodHandle syscall2$mh =
       Native.errnoVariadic("syscall", FunctionDescriptor.of(LONG, LONG, INT, INT), 1);
+  private static final MethodHandle mkfifo$mh =
+      Native.errno("mkfifo", FunctionDescriptor.of(INT, PTR, INT));
+  private static final MethodHandle gettid$mh = Native.plain("gettid", FunctionDescriptor.of(INT));
   private static final MethodHandle getpid$mh = Native.plain("getpid", FunctionDescriptor.of(INT));
   private static final MethodHandle getpgrp$mh = Native.plain("getpgrp", FunctionDescriptor.of(INT));
   private static final MethodHandle getsid$mh =
@@ -472,6 +475,27 @@ final class LibC {
       throw unexpected(t);
     }
     return rc == 0 ? 0 : -Native.lastErrno(slot);
+  }
+
+  /** mkfifo(3): 0 or a negated errno. */
+  static int mkfifo(MemorySegment path, int mode) {
+    MemorySegment slot = Native.errnoSlot();
+    int rc;
+    try {
+      rc = (int) mkfifo$mh.invokeExact(slot, path, mode);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    return rc == 0 ? 0 : -Native.lastErrno(slot);
+  }
+
+  /** gettid(2): the calling thread's kernel id (glibc 2.30). */
+  static int gettid() {
+    try {
+      return (int) gettid$mh.invokeExact();
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
   }
 
   static int getpid() {

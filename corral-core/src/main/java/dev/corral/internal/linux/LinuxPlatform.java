@@ -7,7 +7,10 @@ import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.Signals;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -17,7 +20,13 @@ public final class LinuxPlatform implements Platform {
   /** The environment variable that marks every process of a run, for the process-group sweep. */
   static final String MARKER = "CORRAL_RUN";
 
-  public LinuxPlatform() {}
+  /** Runs not yet over, so that JVM shutdown can stop them. */
+  private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
+
+  public LinuxPlatform() {
+    Runtime.getRuntime().addShutdownHook(
+        Thread.ofPlatform().name("corral-shutdown").unstarted(this::shutdown));
+  }
 
   @Override
   public Child start(Command command, Consumer<Outcome> done) {
@@ -28,25 +37,72 @@ public final class LinuxPlatform implements Platform {
     Map<String, String> environment = command.environment();
     environment.put(MARKER, marker);
     long start = System.nanoTime();
-    Spawner.Spawned spawned = Spawner.spawn(command, environment, null);
-    Tree tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
-    return new LinuxRun(supervisor, command, done, start, spawned, tree);
+    Spawner.Spawned spawned;
+    Tree tree;
+    if (containment == Containment.CGROUP) {
+      CgroupHierarchy h = CgroupHierarchy.probe().hierarchy();
+      Path cgroup = h.createRun();
+      try {
+        spawned = Spawner.spawn(command, environment, new CgroupGate(supervisor, h.gateFifoC, cgroup));
+      } catch (RuntimeException e) {
+        CgroupTree.killAndRemove(cgroup);
+        throw e;
+      }
+      tree = new CgroupTree(supervisor, cgroup, h.mount, spawned.pid(), h.hasKill);
+    } else {
+      spawned = Spawner.spawn(command, environment, null);
+      tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
+    }
+    LinuxRun run = new LinuxRun(supervisor, command, start, spawned, tree);
+    live.add(run);
+    run.supervise(outcome -> {
+      live.remove(run);
+      done.accept(outcome);
+    });
+    return run;
   }
 
   private Containment choose(Command command) {
+    CgroupHierarchy.Probe probe = CgroupHierarchy.probe();
     return switch (command.containment()) {
-      case AUTO, PROCESS_GROUP -> Containment.PROCESS_GROUP;
-      case CGROUP -> throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE,
-          command.toString(), "cgroup containment is not available yet", 0, null);
+      case AUTO -> probe.hierarchy() != null ? Containment.CGROUP : Containment.PROCESS_GROUP;
+      case PROCESS_GROUP -> Containment.PROCESS_GROUP;
+      case CGROUP -> {
+        if (probe.hierarchy() == null) {
+          throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE,
+              command.toString(), "cgroup containment is not available: " + probe.detail(), 0, null);
+        }
+        yield Containment.CGROUP;
+      }
     };
+  }
+
+  /** JVM exit: stop every live tree, wait for the proof (bounded), then remove Corral's cgroups. */
+  private void shutdown() {
+    for (LinuxRun run : live) {
+      run.cancel();
+    }
+    long until = System.nanoTime() + 10_000_000_000L;
+    while (!live.isEmpty() && System.nanoTime() - until < 0) {
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+    }
+    CgroupHierarchy.Probe probe = CgroupHierarchy.probe();
+    if (probe.hierarchy() != null) {
+      probe.hierarchy().removeOwn();
+    }
   }
 
   @Override
   public Capability capability(Containment containment) {
     return switch (containment) {
-      case PROCESS_GROUP, AUTO -> new Capability(Containment.PROCESS_GROUP, true,
-          "session and process group, with a process-table sweep");
-      case CGROUP -> new Capability(Containment.CGROUP, false, "not implemented yet");
+      case PROCESS_GROUP -> new Capability(Containment.PROCESS_GROUP, true,
+          "session and process group, with a /proc sweep for descendants and the run's environment"
+              + " marker; cannot find a process that left the session, scrubbed its environment"
+              + " and lost its parent");
+      case CGROUP, AUTO -> {
+        CgroupHierarchy.Probe probe = CgroupHierarchy.probe();
+        yield new Capability(Containment.CGROUP, probe.hierarchy() != null, probe.detail());
+      }
     };
   }
 

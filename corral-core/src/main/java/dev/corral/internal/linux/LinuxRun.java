@@ -32,7 +32,7 @@ final class LinuxRun implements Child {
 
   private final Supervisor supervisor;
   private final Command command;
-  private final Consumer<Outcome> done;
+  private Consumer<Outcome> done;
   private final long startNanos;
   private final int pid;
   private final int pidfd;
@@ -58,11 +58,10 @@ final class LinuxRun implements Child {
   private Supervisor.Timer graceTimer;
   private Supervisor.Timer drainTimer;
 
-  LinuxRun(Supervisor supervisor, Command command, Consumer<Outcome> done, long startNanos,
-      Spawner.Spawned spawned, Tree tree) {
+  LinuxRun(Supervisor supervisor, Command command, long startNanos, Spawner.Spawned spawned,
+      Tree tree) {
     this.supervisor = supervisor;
     this.command = command;
-    this.done = done;
     this.startNanos = startNanos;
     this.pid = spawned.pid();
     this.pidfd = spawned.pidfd();
@@ -73,7 +72,12 @@ final class LinuxRun implements Child {
         : new PipeReader(supervisor, spawned.stderr(), Sink.of(command.stderr()), this::maybeFinish);
     this.stdin = spawned.stdin() < 0 ? null
         : new PipeWriter(supervisor, spawned.stdin(), ((Input.Bytes) command.stdin()).data());
-    supervisor.execute(this::register);
+  }
+
+  /** Hand the run to the service thread; {@code done} gets the outcome once, there. */
+  void supervise(Consumer<Outcome> done) {
+    this.done = done;
+    supervisor.execute(safely(this::register));
   }
 
   @Override
@@ -83,37 +87,45 @@ final class LinuxRun implements Child {
 
   @Override
   public void cancel() {
-    supervisor.execute(() -> {
+    supervisor.execute(safely(() -> {
       if (!finished && !stopping) {
         cancelled = !leaderExited;
         stop(Teardown.Cause.CANCEL);
       }
-    });
+    }));
   }
 
   // ---- service thread from here on ----
 
   private void register() {
-    supervisor.watch(pidfd, LibC.EPOLLIN, events -> leaderExited());
+    supervisor.watch(pidfd, LibC.EPOLLIN, events -> safely(this::leaderExited).run());
     if (stdout != null) {
-      stdout.watch();
+      stdout.watch(this::safely);
     }
     if (stderr != null) {
-      stderr.watch();
+      stderr.watch(this::safely);
     }
     if (stdin != null) {
-      stdin.watch();
+      stdin.watch(this::safely);
     }
     command.deadline().ifPresent(d ->
-        deadlineTimer = supervisor.at(startNanos + d.toNanos(), this::deadlinePassed));
+        deadlineTimer = supervisor.at(startNanos + d.toNanos(), safely(this::deadlinePassed)));
   }
 
-  private void leaderExited() {
-    supervisor.unwatch(pidfd);
+  /**
+   * Reads the leader's status if it has exited, without reaping it (WNOWAIT): the unreaped leader
+   * keeps its pid, group id and session id from being reused until the tree is gone.
+   */
+  private boolean pollLeader() {
+    if (leaderExited) {
+      return true;
+    }
     try (Arena arena = Arena.ofConfined()) {
-      // WNOWAIT: learn the status but keep the leader unreaped, holding its pid and ids.
       MemorySegment info = arena.allocate(Layouts.SIGINFO);
       LibC.waitidPidfd(pidfd, info, LibC.WEXITED | LibC.WNOWAIT | LibC.WNOHANG);
+      if ((int) Layouts.SI_PID.get(info, 0L) == 0) {
+        return false;
+      }
       int code = (int) Layouts.SI_CODE.get(info, 0L);
       int status = (int) Layouts.SI_STATUS.get(info, 0L);
       if (code == LibC.CLD_EXITED) {
@@ -123,6 +135,18 @@ final class LinuxRun implements Child {
       }
     }
     leaderExited = true;
+    supervisor.unwatch(pidfd);
+    return true;
+  }
+
+  /** The pidfd became readable. */
+  private void leaderExited() {
+    if (!leaderExited && pollLeader()) {
+      afterLeaderExit();
+    }
+  }
+
+  private void afterLeaderExit() {
     if (stopping) {
       checkEmpty();
       return;
@@ -134,7 +158,7 @@ final class LinuxRun implements Child {
     switch (command.leftovers()) {
       case STOP -> stop(Teardown.Cause.LEFTOVERS);
       case LEAVE_RUNNING -> {
-        leftRunning = pids(tree.members());
+        leftRunning = pids(tree.release());
         treeGone();
       }
       case AWAIT -> tree.onMaybeEmpty(this::checkEmpty);
@@ -144,6 +168,13 @@ final class LinuxRun implements Child {
   private void deadlinePassed() {
     if (finished || stopping) {
       return;
+    }
+    if (!leaderExited && pollLeader()) {
+      // The leader exited in the same instant and its event is still queued: it beat the deadline.
+      afterLeaderExit();
+      if (finished || stopping || treeGone) {
+        return;
+      }
     }
     timedOut = !leaderExited;
     stop(Teardown.Cause.DEADLINE);
@@ -169,7 +200,7 @@ final class LinuxRun implements Child {
     if (grace == 0) {
       killPhase(System.nanoTime());
     } else {
-      graceTimer = supervisor.after(grace, () -> killPhase(System.nanoTime()));
+      graceTimer = supervisor.after(grace, safely(() -> killPhase(System.nanoTime())));
       tree.onMaybeEmpty(this::checkEmpty);
     }
   }
@@ -203,7 +234,7 @@ final class LinuxRun implements Child {
       drain();
       return;
     }
-    graceTimer = supervisor.after(KILL_RETRY_NANOS, () -> killPhase(since));
+    graceTimer = supervisor.after(KILL_RETRY_NANOS, safely(() -> killPhase(since)));
   }
 
   /** Returns true once the tree is verified empty (and then moves on), so pollers stop. */
@@ -284,6 +315,33 @@ final class LinuxRun implements Child {
         neededKill, leftRunning, survivors);
     done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled, duration,
         captured(stdout), captured(stderr), teardown, null));
+  }
+
+  /**
+   * Wraps a step of the run: if it throws (a bug, or the kernel refusing something), the tree is
+   * still killed and the caller gets the failure instead of waiting forever.
+   */
+  private Runnable safely(Runnable step) {
+    return () -> {
+      try {
+        step.run();
+      } catch (RuntimeException | Error e) {
+        if (finished) {
+          throw e;
+        }
+        finished = true;
+        try {
+          tree.kill();
+        } catch (RuntimeException | Error again) {
+          e.addSuppressed(again);
+        }
+        RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled,
+            System.nanoTime() - startNanos, Sink.Captured.NONE, Sink.Captured.NONE,
+            new Teardown(tree.containment(), cause, signalled.size(), List.of(), neededKill,
+                leftRunning, List.of("unknown: supervision failed: " + e)), failure));
+      }
+    };
   }
 
   private static Sink.Captured captured(PipeReader r) {

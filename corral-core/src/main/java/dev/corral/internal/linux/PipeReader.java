@@ -21,8 +21,10 @@ final class PipeReader {
     this.onEnd = onEnd;
   }
 
-  void watch() {
-    supervisor.watch(fd, LibC.EPOLLIN, events -> drain(BUDGET));
+  /** Start reading; {@code guard} wraps each step so a failing consumer fails its run, not the loop. */
+  void watch(java.util.function.UnaryOperator<Runnable> guard) {
+    Runnable step = guard.apply(() -> drain(BUDGET));
+    supervisor.watch(fd, LibC.EPOLLIN, events -> step.run());
   }
 
   boolean isOpen() {

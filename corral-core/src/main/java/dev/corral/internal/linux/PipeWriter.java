@@ -23,12 +23,13 @@ final class PipeWriter {
 
   private final long length;
 
-  void watch() {
+  void watch(java.util.function.UnaryOperator<Runnable> guard) {
     if (length == 0) {
       close();
       return;
     }
-    supervisor.watch(fd, LibC.EPOLLOUT, events -> feed());
+    Runnable step = guard.apply(this::feed);
+    supervisor.watch(fd, LibC.EPOLLOUT, events -> step.run());
   }
 
   private void feed() {

@@ -37,8 +37,8 @@ final class Spawner {
     /** Called on the spawning thread just before posix_spawn, which blocks until the gate opens. */
     void arm();
 
-    /** Called after posix_spawn returned, successful or not. */
-    void disarm();
+    /** Called after posix_spawn returned, successful or not: why placement failed, or null. */
+    String disarm();
   }
 
   static Spawned spawn(Command command, Map<String, String> environment, Gate gate) {
@@ -103,6 +103,7 @@ final class Spawner {
         MemorySegment path = arena.allocateFrom(program.toString());
 
         int pid;
+        String placement = null;
         if (gate != null) {
           gate.arm();
         }
@@ -112,8 +113,15 @@ final class Spawner {
           throw spawnFailure(e, shown, program);
         } finally {
           if (gate != null) {
-            gate.disarm();
+            placement = gate.disarm();
           }
+        }
+        if (placement != null) {
+          // Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here.
+          LibC.kill(pid, LibC.SIGKILL);
+          LibC.reap(pid);
+          throw new CorralException(Reason.CONTAINMENT_UNAVAILABLE, shown,
+              "cannot place the child in its cgroup: " + placement, 0, null);
         }
         int pidfd = LibC.pidfdOpen(pid);
         if (pidfd < 0) {

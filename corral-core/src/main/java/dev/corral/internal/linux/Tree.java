@@ -33,6 +33,12 @@ interface Tree {
    */
   void onMaybeEmpty(BooleanSupplier listener);
 
+  /**
+   * Let the members go on without containment ({@code Leftovers.LEAVE_RUNNING}) and return them.
+   * A cgroup moves them out to the JVM's own cgroup, so that the run's cgroup can be removed.
+   */
+  List<ProcStat> release();
+
   /** Release what the layer holds (remove the cgroup). Only once the tree is empty. */
   void close();
 }

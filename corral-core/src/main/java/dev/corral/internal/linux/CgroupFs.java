@@ -1,0 +1,79 @@
+package dev.corral.internal.linux;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads and writes cgroup v2 interface files, with the kernel's errno in every failure. */
+final class CgroupFs {
+  private CgroupFs() {}
+
+  /** Writes {@code value} in one write(2), as the cgroup interface requires. */
+  static void write(Path file, String value) {
+    int rc = tryWrite(file, value);
+    if (rc < 0) {
+      throw Errors.fail("write", file + " <- " + value, -rc);
+    }
+  }
+
+  /** Like {@link #write}, returning 0 or a negated errno. */
+  static int tryWrite(Path file, String value) {
+    try (Arena arena = Arena.ofConfined()) {
+      int fd = LibC.open(arena.allocateFrom(file.toString()), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+      if (fd < 0) {
+        return fd;
+      }
+      try {
+        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+        MemorySegment buf = arena.allocate(bytes.length);
+        MemorySegment.copy(bytes, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+        long n = LibC.write(fd, buf, bytes.length);
+        return n < 0 ? (int) n : 0;
+      } finally {
+        LibC.close(fd);
+      }
+    }
+  }
+
+  /** The pids in {@code cgroup.procs}; empty if the cgroup is gone. */
+  static List<Integer> procs(Path cgroup) {
+    String text;
+    try {
+      text = Files.readString(cgroup.resolve("cgroup.procs"), StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      return List.of();
+    }
+    List<Integer> pids = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == '\n') {
+        if (i > start) {
+          pids.add(Integer.parseInt(text, start, i, 10));
+        }
+        start = i + 1;
+      }
+    }
+    return pids;
+  }
+
+  /** The value of {@code key} in a flat-keyed file such as cgroup.events, or -1. */
+  static long keyed(Path file, String key) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      return -1;
+    }
+    for (String line : text.split("\n")) {
+      if (line.startsWith(key) && line.length() > key.length() && line.charAt(key.length()) == ' ') {
+        return Long.parseLong(line.substring(key.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,203 @@
+package dev.corral.internal.linux;
+
+import dev.corral.internal.Mounts;
+import dev.corral.internal.ProcStat;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Corral's own cgroup v2 subtree: {@code <mount><own cgroup>/corral/<jvm pid>.<start time>/run-N}.
+ * Corral writes only inside directories it created here. A JVM that died leaves its directory
+ * behind; the next JVM to start Corral kills what is left in it and removes it.
+ */
+final class CgroupHierarchy {
+  static final String BASE_NAME = "corral";
+
+  /** The probe result: a hierarchy, or why there is none. */
+  record Probe(CgroupHierarchy hierarchy, String detail) {}
+
+  private static volatile Probe probe;
+
+  static Probe probe() {
+    Probe p = probe;
+    if (p == null) {
+      synchronized (CgroupHierarchy.class) {
+        p = probe;
+        if (p == null) {
+          p = doProbe();
+          probe = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  final Path mount;
+  final Path base;
+  final Path jvmDir;
+  final Path gateFifo;
+  /** The FIFO's path as a C string, for the spawn gate. */
+  final java.lang.foreign.MemorySegment gateFifoC;
+  final boolean hasKill;
+  private final AtomicLong runs = new AtomicLong();
+
+  private CgroupHierarchy(Path mount, Path base, Path jvmDir, Path gateFifo, boolean hasKill) {
+    this.mount = mount;
+    this.base = base;
+    this.jvmDir = jvmDir;
+    this.gateFifo = gateFifo;
+    this.gateFifoC = Arena.global().allocateFrom(gateFifo.toString());
+    this.hasKill = hasKill;
+  }
+
+  /** Creates the cgroup for one run. */
+  Path createRun() {
+    Path run = jvmDir.resolve("run-" + runs.incrementAndGet());
+    try {
+      Files.createDirectory(run);
+    } catch (IOException e) {
+      throw new IllegalStateException("mkdir(" + run + ") failed: " + e.getMessage(), e);
+    }
+    return run;
+  }
+
+  /** Removes a run's cgroup; it must be empty. Returns false if the kernel refused. */
+  static boolean remove(Path cgroup) {
+    try {
+      Files.deleteIfExists(cgroup);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** At JVM exit: remove this JVM's directory, and the base too if no other JVM uses it. */
+  void removeOwn() {
+    remove(jvmDir);
+    remove(base);
+    try {
+      Files.deleteIfExists(gateFifo);
+      Files.deleteIfExists(gateFifo.getParent());
+    } catch (IOException e) {
+      // A stale gate directory is cleaned by the next JVM.
+    }
+  }
+
+  private static Probe doProbe() {
+    String mountinfo;
+    String own;
+    try {
+      mountinfo = Files.readString(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1);
+      own = Files.readString(Path.of("/proc/self/cgroup"), StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return new Probe(null, "cannot read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage());
+    }
+    var mount = Mounts.cgroup2Mount(mountinfo);
+    if (mount.isEmpty()) {
+      return new Probe(null, "no cgroup2 file system is mounted (see /proc/self/mountinfo)");
+    }
+    var ownPath = Mounts.cgroup2Path(own);
+    if (ownPath.isEmpty()) {
+      return new Probe(null, "this process has no cgroup v2 path in /proc/self/cgroup");
+    }
+    Path root = Path.of(mount.get());
+    Path base = root.resolve(ownPath.get().substring(1)).resolve(BASE_NAME);
+    if (!Files.exists(base.resolveSibling("cgroup.procs"))) {
+      return new Probe(null, "own cgroup " + base.getParent() + " is not visible in the cgroup2 mount "
+          + root + " (a cgroup namespace or a v1-only process)");
+    }
+    ProcStat self = ProcTable.stat(LibC.getpid());
+    String jvmName = LibC.getpid() + "." + (self == null ? 0 : self.startTime());
+    Path jvmDir = base.resolve(jvmName);
+    try {
+      Files.createDirectories(base);
+      cleanStale(base);
+      Files.createDirectories(jvmDir);
+    } catch (IOException | RuntimeException e) {
+      return new Probe(null, "cannot create " + jvmDir + ": " + e.getMessage()
+          + " (cgroup mode needs root, or a systemd-delegated subtree such as"
+          + " 'systemd-run --user --scope -p Delegate=yes')");
+    }
+    if (!Files.exists(jvmDir.resolve("cgroup.freeze"))) {
+      remove(jvmDir);
+      remove(base);
+      return new Probe(null, "the kernel has no cgroup.freeze (needs Linux 5.2 or later)");
+    }
+    boolean hasKill = Files.exists(jvmDir.resolve("cgroup.kill"));
+    Path gate;
+    try {
+      gate = makeGate(jvmName);
+    } catch (IOException | RuntimeException e) {
+      remove(jvmDir);
+      remove(base);
+      return new Probe(null, "cannot create the spawn gate FIFO: " + e.getMessage());
+    }
+    CgroupHierarchy h = new CgroupHierarchy(root, base, jvmDir, gate, hasKill);
+    return new Probe(h, "cgroup v2 at " + root + ", runs under " + jvmDir
+        + (hasKill ? "" : " (no cgroup.kill before Linux 5.14: KILL goes to each frozen member)"));
+  }
+
+  private static Path makeGate(String jvmName) throws IOException {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    cleanStaleGates(tmp);
+    Path dir = tmp.resolve("corral-gate-" + jvmName);
+    Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    Path fifo = dir.resolve("gate");
+    Files.deleteIfExists(fifo);
+    try (Arena arena = Arena.ofConfined()) {
+      int rc = LibC.mkfifo(arena.allocateFrom(fifo.toString()), 0600);
+      if (rc < 0) {
+        throw Errors.fail("mkfifo", fifo.toString(), -rc);
+      }
+    }
+    return fifo;
+  }
+
+  /** Kills and removes what JVMs that died left under {@code base}. */
+  private static void cleanStale(Path base) throws IOException {
+    try (DirectoryStream<Path> jvms = Files.newDirectoryStream(base)) {
+      for (Path jvm : jvms) {
+        if (Files.isDirectory(jvm) && !ownerAlive(jvm.getFileName().toString())) {
+          try (DirectoryStream<Path> runs = Files.newDirectoryStream(jvm, "run-*")) {
+            for (Path run : runs) {
+              CgroupTree.killAndRemove(run);
+            }
+          }
+          remove(jvm);
+        }
+      }
+    }
+  }
+
+  private static void cleanStaleGates(Path tmp) throws IOException {
+    try (DirectoryStream<Path> gates = Files.newDirectoryStream(tmp, "corral-gate-*")) {
+      for (Path dir : gates) {
+        if (!ownerAlive(dir.getFileName().toString().substring("corral-gate-".length()))) {
+          Files.deleteIfExists(dir.resolve("gate"));
+          Files.deleteIfExists(dir);
+        }
+      }
+    }
+  }
+
+  /** Whether the JVM named "pid.starttime" still runs: the same pid with the same start time. */
+  private static boolean ownerAlive(String name) {
+    int dot = name.indexOf('.');
+    if (dot <= 0) {
+      return true; // not ours to judge: leave it alone
+    }
+    try {
+      ProcStat p = ProcTable.stat(Integer.parseInt(name.substring(0, dot)));
+      return p != null && !p.exited() && p.startTime() == Long.parseLong(name.substring(dot + 1));
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+}

@@ -1,0 +1,227 @@
+package dev.corral.internal.linux;
+
+import dev.corral.Containment;
+import dev.corral.internal.ProcStat;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The cgroup v2 layer: one cgroup per run, entered before the child's first instruction (see
+ * {@link CgroupGate}), so every descendant is in it whatever it does, short of a privileged move.
+ *
+ * <p>The stop signal goes out while the cgroup is frozen: a fork storm cannot add members between
+ * the listing and the signals, and a frozen member cannot exit, so its pid cannot be recycled
+ * mid-stop. Each pid is still signalled through a pidfd after checking it is in this cgroup.
+ * SIGKILL is cgroup.kill, which the kernel applies atomically, new forks included. Emptiness comes
+ * from the kernel's "populated" flag, announced through cgroup.events.
+ */
+final class CgroupTree implements Tree {
+  /** How long a freeze may take before signalling anyway (a task in D state delays it). */
+  private static final long FREEZE_WAIT_NANOS = 100_000_000L;
+
+  private final Supervisor supervisor;
+  private final Path dir;
+  private final String relative;
+  private final int leader;
+  private final boolean hasKill;
+  private int eventsFd = -1;
+
+  CgroupTree(Supervisor supervisor, Path dir, Path mount, int leader, boolean hasKill) {
+    this.supervisor = supervisor;
+    this.dir = dir;
+    this.relative = "/" + mount.relativize(dir);
+    this.leader = leader;
+    this.hasKill = hasKill;
+  }
+
+  @Override
+  public Containment containment() {
+    return Containment.CGROUP;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  @Override
+  public List<ProcStat> members() {
+    List<ProcStat> out = new ArrayList<>();
+    for (int pid : CgroupFs.procs(dir)) {
+      if (pid != leader) {
+        ProcStat s = ProcTable.stat(pid);
+        if (s != null && !s.exited()) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
+  }
+
+  boolean populated() {
+    return CgroupFs.keyed(dir.resolve("cgroup.events"), "populated") != 0;
+  }
+
+  @Override
+  public List<ProcStat> stop(int signal) {
+    freeze();
+    List<ProcStat> members;
+    try {
+      members = members();
+      signalFrozen(leader, signal);
+      for (ProcStat p : members) {
+        signalFrozen(p.pid(), signal);
+      }
+    } finally {
+      thaw();
+    }
+    return members;
+  }
+
+  @Override
+  public List<ProcStat> kill() {
+    List<ProcStat> members = members();
+    if (hasKill) {
+      CgroupFs.write(dir.resolve("cgroup.kill"), "1");
+    } else {
+      freeze();
+      try {
+        signalFrozen(leader, LibC.SIGKILL);
+        for (ProcStat p : members()) {
+          signalFrozen(p.pid(), LibC.SIGKILL);
+        }
+      } finally {
+        thaw();
+      }
+    }
+    return members;
+  }
+
+  /** Signal and SIGCONT (for stopped members) through a pidfd, only if the pid is still in this cgroup. */
+  private void signalFrozen(int pid, int signal) {
+    int pidfd = LibC.pidfdOpen(pid);
+    if (pidfd < 0) {
+      return;
+    }
+    try {
+      if (inThisCgroup(pid)) {
+        LibC.pidfdSendSignal(pidfd, pid, signal);
+        if (signal != LibC.SIGKILL) {
+          LibC.pidfdSendSignal(pidfd, pid, LibC.SIGCONT);
+        }
+      }
+    } finally {
+      LibC.close(pidfd);
+    }
+  }
+
+  private boolean inThisCgroup(int pid) {
+    try {
+      String text = Files.readString(Path.of("/proc/" + pid + "/cgroup"), StandardCharsets.ISO_8859_1);
+      for (String line : text.split("\n")) {
+        if (line.startsWith("0::")) {
+          String path = line.substring(3);
+          return path.equals(relative) || path.startsWith(relative + "/");
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
+  }
+
+  private void freeze() {
+    CgroupFs.write(dir.resolve("cgroup.freeze"), "1");
+    long until = System.nanoTime() + FREEZE_WAIT_NANOS;
+    Path events = dir.resolve("cgroup.events");
+    while (CgroupFs.keyed(events, "frozen") != 1 && CgroupFs.keyed(events, "populated") == 1
+        && System.nanoTime() - until < 0) {
+      LockSupport.parkNanos(20_000);
+    }
+  }
+
+  private void thaw() {
+    CgroupFs.write(dir.resolve("cgroup.freeze"), "0");
+  }
+
+  @Override
+  public List<ProcStat> release() {
+    // Frozen, nobody can fork into the cgroup while its members move out.
+    freeze();
+    List<ProcStat> members = members();
+    try {
+      Path outside = dir.getParent().getParent().getParent().resolve("cgroup.procs");
+      for (int round = 0; round < 10 && !CgroupFs.procs(dir).isEmpty(); round++) {
+        for (int pid : CgroupFs.procs(dir)) {
+          if (pid != leader) {
+            CgroupFs.tryWrite(outside, Integer.toString(pid));
+          }
+        }
+      }
+    } finally {
+      thaw();
+    }
+    return members;
+  }
+
+  @Override
+  public void onMaybeEmpty(BooleanSupplier listener) {
+    if (eventsFd >= 0) {
+      supervisor.unwatch(eventsFd);
+      LibC.close(eventsFd);
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      eventsFd = LibC.open(arena.allocateFrom(dir.resolve("cgroup.events").toString()),
+          LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+    }
+    if (eventsFd < 0) {
+      throw Errors.fail("open", dir.resolve("cgroup.events").toString(), -eventsFd);
+    }
+    int fd = eventsFd;
+    supervisor.watch(fd, LibC.EPOLLPRI, events -> {
+      if (listener.getAsBoolean() && eventsFd == fd) {
+        closeEvents();
+      }
+    });
+    // The tree may have emptied before the watch began.
+    if (listener.getAsBoolean() && eventsFd == fd) {
+      closeEvents();
+    }
+  }
+
+  private void closeEvents() {
+    if (eventsFd >= 0) {
+      supervisor.unwatch(eventsFd);
+      LibC.close(eventsFd);
+      eventsFd = -1;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeEvents();
+    CgroupHierarchy.remove(dir);
+  }
+
+  /** Ends everything in a cgroup this process owns and removes it: for stale cgroups of dead JVMs. */
+  static void killAndRemove(Path cgroup) {
+    for (int i = 0; i < 100 && CgroupFs.keyed(cgroup.resolve("cgroup.events"), "populated") == 1; i++) {
+      if (CgroupFs.tryWrite(cgroup.resolve("cgroup.kill"), "1") < 0) {
+        // Before Linux 5.14: frozen members cannot exit, so their pids are stable while signalled.
+        CgroupFs.tryWrite(cgroup.resolve("cgroup.freeze"), "1");
+        for (int pid : CgroupFs.procs(cgroup)) {
+          LibC.kill(pid, LibC.SIGKILL);
+        }
+        CgroupFs.tryWrite(cgroup.resolve("cgroup.freeze"), "0");
+      }
+      LockSupport.parkNanos(10_000_000L);
+    }
+    CgroupHierarchy.remove(cgroup);
+  }
+}
