@@ -30,8 +30,10 @@ class LeakTest {
       };
       c.run();
     }
-    assertThat(Resources.openDescriptors()).isEqualTo(fds);
-    assertThat(Resources.liveThreads()).isEqualTo(threads);
+    // At most the baseline: helper threads of earlier tests (JDK process reapers, JUnit timeouts)
+    // may end meanwhile, but nothing of Corral's may remain.
+    assertThat(Resources.openDescriptors()).isLessThanOrEqualTo(fds);
+    assertThat(Resources.liveThreads()).isLessThanOrEqualTo(threads);
   }
 
   @Test

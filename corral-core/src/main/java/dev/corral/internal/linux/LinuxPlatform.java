@@ -20,6 +20,9 @@ public final class LinuxPlatform implements Platform {
   /** The environment variable that marks every process of a run, for the process-group sweep. */
   static final String MARKER = "CORRAL_RUN";
 
+  /** Starts every marker of this JVM's runs, so the watchdog can find them all. */
+  private final String jvmMarker = Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-";
+
   /** Runs not yet over, so that JVM shutdown can stop them. */
   private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
 
@@ -32,15 +35,16 @@ public final class LinuxPlatform implements Platform {
   public Child start(Command command, Consumer<Outcome> done) {
     Supervisor supervisor = Supervisor.get();
     Containment containment = choose(command);
-    String marker = Long.toHexString(ThreadLocalRandom.current().nextLong())
-        + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    CgroupHierarchy hierarchy = CgroupHierarchy.probe().hierarchy();
+    Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString());
+    String marker = jvmMarker + Long.toHexString(ThreadLocalRandom.current().nextLong());
     Map<String, String> environment = command.environment();
     environment.put(MARKER, marker);
     long start = System.nanoTime();
     Spawner.Spawned spawned;
     Tree tree;
     if (containment == Containment.CGROUP) {
-      CgroupHierarchy h = CgroupHierarchy.probe().hierarchy();
+      CgroupHierarchy h = hierarchy;
       Path cgroup = h.createRun();
       try {
         spawned = Spawner.spawn(command, environment, new CgroupGate(supervisor, h.gateFifoC, cgroup));

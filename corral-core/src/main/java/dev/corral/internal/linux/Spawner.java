@@ -42,6 +42,11 @@ final class Spawner {
   }
 
   static Spawned spawn(Command command, Map<String, String> environment, Gate gate) {
+    return spawn(command, environment, gate, -1);
+  }
+
+  /** As above; {@code stdinFd}, when not -1, becomes the child's stdin instead of {@code command.stdin()}. */
+  static Spawned spawn(Command command, Map<String, String> environment, Gate gate, int stdinFd) {
     String shown = command.toString();
     Path directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
     if (!Files.isDirectory(directory)) {
@@ -52,7 +57,7 @@ final class Spawner {
 
     Fds fds = new Fds();
     try (Arena arena = Arena.ofConfined()) {
-      int[] in = input(command.stdin(), fds, arena, shown);
+      int[] in = stdinFd >= 0 ? new int[] {stdinFd, -1} : input(command.stdin(), fds, arena, shown);
       int[] out = output(command.stdout(), fds, arena, shown);
       int[] err = command.stderr() instanceof Output.ToStdout ? null : output(command.stderr(), fds, arena, shown);
 

@@ -144,8 +144,10 @@ final class Supervisor {
         int fd = (int) (long) Layouts.EPOLL_DATA.get(e, 0L);
         int ready = (int) Layouts.EPOLL_EVENTS.get(e, 0L);
         if (fd == wakefd) {
-          wakePending.set(false);
+          // Consume first, then clear the flag: a task added after the clear writes a new
+          // wake-up, and one added before it is drained below in this same pass.
           LibC.read(wakefd, wakeBuffer, 8);
+          wakePending.set(false);
           continue;
         }
         Handler h = handlers.get(fd);

@@ -1,0 +1,89 @@
+package dev.corral.internal.linux;
+
+import dev.corral.Command;
+import dev.corral.Input;
+import dev.corral.Output;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The parent-death guard: one small {@code /bin/sh} per JVM, in its own session, blocked reading
+ * a pipe whose only writer is this JVM. However the JVM ends, even by SIGKILL, the kernel closes
+ * that pipe; the watchdog then reads end of file and ends every run this JVM started:
+ * <ul>
+ *   <li>cgroup runs: {@code cgroup.kill} on each of the JVM's run cgroups, then removes them;
+ *   <li>process-group runs: SIGKILL to every process carrying this JVM's marker prefix, and to
+ *       the sessions those processes lead.
+ * </ul>
+ * It costs one process per JVM and nothing per run. On a normal exit the shutdown hook has
+ * already stopped every run, and the watchdog finds nothing to do.
+ *
+ * <p>Limit: in process-group mode it cannot find a process that scrubbed its environment and
+ * left the run's session (the same limit as the layer itself).
+ */
+final class Watchdog {
+  private Watchdog() {}
+
+  // $1: the marker prefix; $2: the JVM's cgroup directory, or "" without cgroups.
+  private static final String SCRIPT = """
+      trap '' HUP INT TERM PIPE
+      while read -r _; do :; done
+      if [ -n "$2" ] && [ -d "$2" ]; then
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+          left=
+          for d in "$2"/run-*; do
+            [ -d "$d" ] || continue
+            echo 1 > "$d/cgroup.kill" 2>/dev/null
+            rmdir "$d" 2>/dev/null || left=1
+          done
+          [ -z "$left" ] && break
+          sleep 0.05
+        done
+        rmdir "$2" 2>/dev/null
+        rmdir "${2%/*}" 2>/dev/null
+      fi
+      for i in 1 2 3; do
+        for f in $(grep -lsz "^CORRAL_RUN=$1" /proc/[0-9]*/environ); do
+          p=${f#/proc/}; p=${p%/environ}
+          [ "$p" = "$$" ] && continue
+          s=$(cut -d' ' -f6 "/proc/$p/stat" 2>/dev/null)
+          [ "$s" = "$p" ] && kill -KILL -- "-$p" 2>/dev/null
+          kill -KILL "$p" 2>/dev/null
+        done
+      done
+      """;
+
+  private static volatile int writeEnd = -1;
+
+  /**
+   * Starts the watchdog once per JVM. {@code markerPrefix} starts every run's marker value;
+   * {@code cgroupDir} is the JVM's cgroup directory or null.
+   */
+  static synchronized void ensureStarted(String markerPrefix, String cgroupDir) {
+    if (writeEnd >= 0) {
+      return;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
+      LibC.pipe2(pair, LibC.O_CLOEXEC);
+      int read = pair.getAtIndex(ValueLayout.JAVA_INT, 0);
+      int write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);
+      Map<String, String> env = new HashMap<>();
+      env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
+      Command command = Command.of("/bin/sh", "-c", SCRIPT, "corral-watchdog", markerPrefix,
+              cgroupDir == null ? "" : cgroupDir)
+          .stdin(Input.none()).stdout(Output.discard()).stderr(Output.discard());
+      try {
+        Spawner.Spawned s = Spawner.spawn(command, env, null, read);
+        // Nobody waits for it: it outlives this JVM by design. Its pidfd is not needed.
+        LibC.close(s.pidfd());
+      } finally {
+        LibC.close(read);
+      }
+      writeEnd = write;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.corral;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.corral.internal.Platform;
+import dev.corral.testing.Cgroups;
+import dev.corral.testing.NoLeftovers;
+import dev.corral.testing.TreeHolder;
+import dev.corral.testing.Trees;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** A JVM killed with SIGKILL leaves nothing running, and its cgroups are cleaned up. */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ParentDeathTest {
+  private final Trees tree = new Trees();
+  private final List<Process> jvms = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() {
+    jvms.forEach(Process::destroyForcibly);
+    tree.cleanUp();
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Containment.class, names = {"CGROUP", "PROCESS_GROUP"})
+  void killingTheJvmEndsEveryTreeWithinOneSecond(Containment containment) throws Exception {
+    if (containment == Containment.CGROUP) {
+      assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+    }
+    Process jvm = java(TreeHolder.class.getName(), containment.name(), tree.sleep);
+    BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
+    assertThat(out.readLine()).isEqualTo("started");
+    while (tree.alive().size() < 4) {
+      Thread.onSpinWait();
+    }
+    jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
+    jvm.waitFor();
+    long killed = System.nanoTime();
+    while (!tree.alive().isEmpty() && System.nanoTime() - killed < 5_000_000_000L) {
+      Thread.sleep(10); // polling the process table: there is no event for a stranger's death
+    }
+    long tookMillis = (System.nanoTime() - killed) / 1_000_000;
+    System.out.println("parent death (" + containment + "): tree gone " + tookMillis + " ms after SIGKILL");
+    assertThat(tree.alive()).isEmpty();
+    assertThat(tookMillis).isLessThan(1000);
+    awaitNoCgroupsOf(jvm.pid());
+  }
+
+  @Test
+  void staleCgroupsOfADeadJvmAreRemovedAtTheNextStart() throws Exception {
+    assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+    Path base = Path.of(Cgroups.mount().toString(), "corral");
+    Path stale = base.resolve("1.1").resolve("run-1"); // pid 1 never has start time 1: a dead owner
+    Files.createDirectories(stale);
+    Process sleeper = new ProcessBuilder("sleep", "600.7").start();
+    try {
+      Files.writeString(stale.resolve("cgroup.procs"), Long.toString(sleeper.pid()));
+      Process jvm = java(Main.class.getName());
+      assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(jvm.exitValue()).isZero();
+      assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).as("the stale run's process was killed").isTrue();
+      assertThat(Files.exists(base.resolve("1.1"))).isFalse();
+    } finally {
+      sleeper.destroyForcibly();
+      if (Files.exists(stale)) {
+        Files.deleteIfExists(stale);
+        Files.deleteIfExists(stale.getParent());
+      }
+    }
+  }
+
+  /** For the stale-cgroup test: one Corral run in a fresh JVM. */
+  public static final class Main {
+    public static void main(String[] args) {
+      System.exit(Command.of("true").run().exitCode().orElse(1));
+    }
+  }
+
+  private Process java(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    jvms.add(p);
+    return p;
+  }
+
+  private static void awaitNoCgroupsOf(long jvmPid) throws InterruptedException {
+    Path mount = Cgroups.mount();
+    if (mount == null) {
+      return;
+    }
+    long until = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < until) {
+      if (Cgroups.leftover().stream().noneMatch(p -> p.contains("/" + jvmPid + "."))) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    assertThat(Cgroups.leftover()).noneMatch(p -> p.contains("/" + jvmPid + "."));
+  }
+}
