@@ -29,6 +29,9 @@ public final class Main {
       System.out.println(USAGE);
       return args.length == 0 ? 125 : 0;
     }
+    if (args[0].equals("doctor")) {
+      return doctor();
+    }
     if (!args[0].equals("run")) {
       return fail("unknown command '" + args[0] + "'; try 'corral --help'");
     }
@@ -87,6 +90,17 @@ public final class Main {
     }
   }
 
+  /** Prints what containment works here and why the rest does not; 0 when cgroups work. */
+  static int doctor() {
+    for (dev.corral.Capability c : dev.corral.Capability.probe()) {
+      System.out.printf("%-4s %-19s %s%n", c.available() ? "ok" : "NO", c.name(), c.detail());
+    }
+    boolean full = dev.corral.Capability.fullContainment();
+    System.out.println(full ? "full containment available (cgroup v2)"
+        : "only process-group containment: see the cgroup line for why");
+    return full ? 0 : 1;
+  }
+
   private static int fail(String message) {
     System.err.println("corral: " + message);
     return 125;
@@ -94,6 +108,7 @@ public final class Main {
 
   private static final String USAGE = """
       Usage: corral run [OPTION]... DURATION COMMAND [ARG]...
+         or: corral doctor
       Run COMMAND; when DURATION passes, end its whole process tree: the stop signal (TERM),
       a grace period, then KILL, and verify that nothing survived.
 

@@ -1,8 +1,10 @@
 package dev.corral.internal;
 
+import dev.corral.Capability;
 import dev.corral.Command;
 import dev.corral.Containment;
 import dev.corral.CorralException;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -23,8 +25,14 @@ public interface Platform {
    */
   Child start(Command command, Consumer<Outcome> done);
 
-  /** Which layers work here, and why the others do not. */
-  Capability capability(Containment containment);
+  /** Which layers and facilities work here, and why the others do not. */
+  List<Capability> capabilities();
+
+  /** Whether one containment layer works here, and if not, why. */
+  default Capability capability(Containment containment) {
+    String name = containment == Containment.PROCESS_GROUP ? "process-group" : "cgroup";
+    return capabilities().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+  }
 
   /** Signal names and numbers of this OS. */
   Signals signals();
@@ -42,9 +50,6 @@ public interface Platform {
     }
     return n;
   }
-
-  /** Whether a layer is usable, and if not, why: data for {@code doctor}. */
-  record Capability(Containment containment, boolean available, String detail) {}
 
   final class Holder {
     private Holder() {}

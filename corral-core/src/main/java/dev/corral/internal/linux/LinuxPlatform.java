@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.Capability;
 import dev.corral.Command;
 import dev.corral.Containment;
 import dev.corral.CorralException;
@@ -8,6 +9,7 @@ import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.Signals;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,18 +99,16 @@ public final class LinuxPlatform implements Platform {
   }
 
   @Override
-  public Capability capability(Containment containment) {
-    return switch (containment) {
-      case PROCESS_GROUP -> new Capability(Containment.PROCESS_GROUP, true,
-          "session and process group, with a /proc sweep for descendants and the run's environment"
-              + " marker; cannot find a process that left the session, scrubbed its environment"
-              + " and lost its parent");
-      case CGROUP, AUTO -> {
-        CgroupHierarchy.Probe probe = CgroupHierarchy.probe();
-        yield new Capability(Containment.CGROUP, probe.hierarchy() != null, probe.detail());
-      }
-    };
+  public List<Capability> capabilities() {
+    List<Capability> list = capabilities;
+    if (list == null) {
+      list = Probes.all();
+      capabilities = list;
+    }
+    return list;
   }
+
+  private volatile List<Capability> capabilities;
 
   @Override
   public Signals signals() {

@@ -1,0 +1,73 @@
+package dev.corral.internal.linux;
+
+import dev.corral.Capability;
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Probes what this Linux machine offers, once, as data for {@code corral doctor}. */
+final class Probes {
+  private Probes() {}
+
+  static List<Capability> all() {
+    List<Capability> out = new ArrayList<>();
+    CgroupHierarchy.Probe cgroup = CgroupHierarchy.probe();
+    out.add(new Capability("cgroup", cgroup.hierarchy() != null, cgroup.detail()));
+    out.add(new Capability("process-group", true,
+        "own session and process group, leader kept unreaped, /proc sweep for descendants and for"
+            + " the run's CORRAL_RUN marker. Limit: cannot find a process that left the session,"
+            + " scrubbed its environment and whose parent died before the sweep"));
+    out.add(pidfd());
+    out.add(new Capability("cgroup.kill", cgroup.hierarchy() != null && cgroup.hierarchy().hasKill,
+        cgroup.hierarchy() == null ? "needs the cgroup layer"
+            : cgroup.hierarchy().hasKill ? "present (Linux 5.14+)"
+            : "absent before Linux 5.14: each frozen member gets SIGKILL instead"));
+    boolean shell = Files.isExecutable(Path.of("/bin/sh"));
+    out.add(new Capability("parent-death guard", shell, shell
+        ? "a /bin/sh watchdog per JVM holds a pipe from the JVM; when the JVM dies, even by SIGKILL,"
+            + " it kills every run's cgroup, or the marked processes and their groups"
+        : "/bin/sh is missing: runs outlive a JVM that is killed"));
+    out.add(new Capability("kernel", true, read("/proc/sys/kernel/osrelease")));
+    out.add(glibc());
+    return List.copyOf(out);
+  }
+
+  private static Capability pidfd() {
+    int fd = LibC.pidfdOpen(LibC.getpid());
+    if (fd < 0) {
+      return new Capability("pidfd", false, "pidfd_open failed: " + Errors.describe(-fd)
+          + " (needs Linux 5.3; Corral cannot supervise without it)");
+    }
+    LibC.close(fd);
+    return new Capability("pidfd", true, "pidfd_open, pidfd_send_signal and waitid(P_PIDFD) work");
+  }
+
+  private static Capability glibc() {
+    String version = "unknown";
+    var fn = Native.optionalPlain("gnu_get_libc_version", FunctionDescriptor.of(Native.PTR));
+    if (fn.isPresent()) {
+      try {
+        version = ((MemorySegment) fn.get().invokeExact()).reinterpret(64).getString(0);
+      } catch (Throwable t) {
+        version = "unknown (" + t + ")";
+      }
+    }
+    boolean setcgroup = Native.LIBC.find("posix_spawnattr_setcgroup_np").isPresent();
+    return new Capability("glibc", true, version + (setcgroup
+        ? ", with posix_spawnattr_setcgroup_np"
+        : ", without posix_spawnattr_setcgroup_np (2.39+): children enter their cgroup through"
+            + " Corral's FIFO gate instead"));
+  }
+
+  private static String read(String file) {
+    try {
+      return Files.readString(Path.of(file)).trim();
+    } catch (IOException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+}
