@@ -74,6 +74,11 @@ class ParentDeathTest {
       assertThat(jvm.exitValue()).isZero();
       assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).as("the stale run's process was killed").isTrue();
       assertThat(Files.exists(base.resolve("1.1"))).isFalse();
+      try (var dirs = Files.list(base)) {
+        assertThat(dirs.map(p -> p.getFileName().toString()))
+            .as("a JVM that exits normally removes its own cgroups, spares included")
+            .noneMatch(n -> n.startsWith(jvm.pid() + "."));
+      }
     } finally {
       sleeper.destroyForcibly();
       if (Files.exists(stale)) {

@@ -10,6 +10,14 @@ import java.util.stream.Stream;
 public final class Cgroups {
   private Cgroups() {}
 
+  private static boolean populated(Path cgroup) {
+    try {
+      return Files.readString(cgroup.resolve("cgroup.events")).contains("populated 1");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public static Path mount() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
@@ -25,7 +33,10 @@ public final class Cgroups {
     return null;
   }
 
-  /** Directories under the cgroup2 mount whose name mentions corral, other than the parent subtree itself. */
+  /**
+   * Corral run cgroups that still hold processes. Empty ones are kept as spares while their JVM
+   * lives; the JVM removes them at exit, which the suite checks at the end.
+   */
   public static List<String> leftover() {
     Path root = mount();
     if (root == null) {
@@ -35,6 +46,7 @@ public final class Cgroups {
       return s.filter(Files::isDirectory)
           .filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith("run-"))
           .filter(p -> p.toString().contains("corral"))
+          .filter(Cgroups::populated)
           .map(Path::toString)
           .toList();
     } catch (IOException | java.io.UncheckedIOException e) {

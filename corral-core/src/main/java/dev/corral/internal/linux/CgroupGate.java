@@ -7,43 +7,63 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Places a spawned child in its cgroup before it runs a single instruction of its own, on a glibc
  * without posix_spawnattr_setcgroup_np (before 2.39).
  *
- * <p>The child's last file action opens a FIFO for reading, which blocks until a writer appears;
- * that is after setsid and before exec. posix_spawn uses CLONE_VFORK, so only the spawning thread
- * waits. Meanwhile the service thread finds the new child among the spawning thread's children,
- * writes its pid into the run's cgroup.procs, and only then opens the FIFO for writing, which
- * releases the child into exec. Until exec the child runs only glibc's spawn code, which cannot
- * fork, so nothing can escape. One FIFO serves every spawn, so gated spawns take turns.
+ * <p>The child's last file actions open two FIFOs: "arrive" for writing, then "release" for
+ * reading. Each open blocks until the other end is opened; both happen after setsid and before
+ * exec, and posix_spawn's CLONE_VFORK blocks only the spawning thread. The gate thread opens
+ * "arrive" for reading, which returns once the child stands at the gate; it then finds the child
+ * among the spawning thread's children, writes its pid into the run's cgroup.procs, and only then
+ * opens "release" for writing, which lets the child go on to exec. Until exec the child runs only
+ * glibc's spawn code, which cannot fork, so nothing escapes. Nobody spins: every wait is a
+ * blocking open. One pair of FIFOs serves every spawn, so gated spawns take turns.
  */
 final class CgroupGate implements Spawner.Gate {
   private static final ReentrantLock TURN = new ReentrantLock();
   private static final int GATE_FD = 3;
-  private static final long GIVE_UP_NANOS = 5_000_000_000L;
+  private static final LinkedBlockingQueue<Runnable> WORK = new LinkedBlockingQueue<>();
 
-  private final Supervisor supervisor;
-  private final MemorySegment fifo;
+  static {
+    Thread.ofPlatform().daemon().name("corral-gate").start(() -> {
+      while (true) {
+        try {
+          WORK.take().run();
+        } catch (InterruptedException e) {
+          // Not expected: this thread is Corral's own. Keep serving.
+        } catch (RuntimeException | Error e) {
+          System.getLogger(CgroupGate.class.getName()).log(System.Logger.Level.ERROR, "gate failed", e);
+        }
+      }
+    });
+  }
+
+  private final MemorySegment arrive;
+  private final MemorySegment release;
   private final Path procs;
   private int tid;
   private Set<Integer> before;
   private volatile boolean spawning;
   private volatile String failure;
-  private CountDownLatch released;
+  private CountDownLatch done;
 
-  /** @param fifo the FIFO's path as a C string, readable from any thread */
-  CgroupGate(Supervisor supervisor, MemorySegment fifo, Path cgroup) {
-    this.supervisor = supervisor;
-    this.fifo = fifo;
+  /** @param arrive the FIFO paths as C strings, readable from any thread */
+  CgroupGate(MemorySegment arrive, MemorySegment release, Path cgroup) {
+    this.arrive = arrive;
+    this.release = release;
     this.procs = cgroup.resolve("cgroup.procs");
   }
 
   @Override
   public void addTo(MemorySegment fileActions) {
-    LibC.fileActionsAddOpen(fileActions, GATE_FD, fifo, LibC.O_RDONLY, 0);
+    LibC.fileActionsAddOpen(fileActions, GATE_FD, arrive, LibC.O_WRONLY, 0);
+    LibC.fileActionsAddClose(fileActions, GATE_FD);
+    LibC.fileActionsAddOpen(fileActions, GATE_FD, release, LibC.O_RDONLY, 0);
     LibC.fileActionsAddClose(fileActions, GATE_FD);
   }
 
@@ -53,77 +73,63 @@ final class CgroupGate implements Spawner.Gate {
     tid = LibC.gettid();
     before = children(tid);
     failure = null;
-    released = new CountDownLatch(1);
+    done = new CountDownLatch(1);
     spawning = true;
-    if (supervisor.inLoop()) {
-      // Spawning from a consumer callback: the service thread is the one blocked in posix_spawn.
-      Thread.ofVirtual().name("corral-gate").start(this::release);
-    } else {
-      supervisor.execute(this::release);
-    }
+    WORK.add(this::admit);
   }
 
   @Override
   public String disarm() {
     spawning = false;
     try {
-      released.await();
+      // Normally the gate is done: posix_spawn returns only after exec. If the child died before
+      // the gate, the gate thread still waits in an open(); stand in as the missing other end.
+      while (!done.await(1, TimeUnit.MILLISECONDS)) {
+        closeIfOpened(LibC.open(arrive, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
+        closeIfOpened(LibC.open(release, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      // The releaser ends on its own now that spawning is false; keep the turn until then.
-      while (released.getCount() > 0) {
-        Thread.onSpinWait();
-      }
+      failure = "interrupted while the child waited at the gate";
     } finally {
       TURN.unlock();
     }
     return failure;
   }
 
-  private void release() {
+  /** On the gate thread. */
+  private void admit() {
     try {
-      long start = System.nanoTime();
-      int child = 0;
-      while (child == 0) {
-        if (!spawning) {
-          return; // posix_spawn failed before the child reached the gate
-        }
-        child = newChild();
-        if (child == 0 && timedOut(start)) {
-          failure = "the spawned child did not appear under thread " + tid;
-          return;
-        }
+      int fd = LibC.open(arrive, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+      closeIfOpened(fd);
+      if (!spawning) {
+        return; // released by disarm: the spawn failed before the gate
       }
-      int rc = CgroupFs.tryWrite(procs, Integer.toString(child));
+      if (fd < 0) {
+        failure = Errors.fail("open", arrive.getString(0), -fd).getMessage();
+        return; // the child stays blocked; disarm's stand-in opens let it go, and it is killed
+      }
+      int child = newChild();
+      int rc = child == 0 ? -Errors.ESRCH : CgroupFs.tryWrite(procs, Integer.toString(child));
       if (rc < 0) {
-        failure = Errors.fail("write", procs + " <- " + child, -rc).getMessage();
-        // Our own unreaped child, held at the gate: a bare kill cannot hit a recycled pid.
-        LibC.kill(child, LibC.SIGKILL);
-        return;
-      }
-      while (true) {
-        int fd = LibC.open(fifo, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0);
-        if (fd >= 0) {
-          LibC.close(fd);
-          return;
-        }
-        if (-fd != Errors.ENXIO || timedOut(start)) {
-          failure = Errors.fail("open", fifo.getString(0) + " for writing", -fd).getMessage();
+        failure = child == 0 ? "the child at the gate is not among thread " + tid + "'s children"
+            : Errors.fail("write", procs + " <- " + child, -rc).getMessage();
+        if (child != 0) {
+          // Our own unreaped child, held at the gate: its pid cannot have been recycled.
           LibC.kill(child, LibC.SIGKILL);
-          return;
         }
-        if (!spawning) {
-          return; // the child died before reaching the gate
-        }
-        Thread.onSpinWait();
       }
+      // Open the release end even after a failure, so that the child leaves the gate (to die).
+      closeIfOpened(LibC.open(release, LibC.O_WRONLY | LibC.O_CLOEXEC, 0));
     } finally {
-      released.countDown();
+      done.countDown();
     }
   }
 
-  private static boolean timedOut(long start) {
-    return System.nanoTime() - start > GIVE_UP_NANOS;
+  private static void closeIfOpened(int fd) {
+    if (fd >= 0) {
+      LibC.close(fd);
+    }
   }
 
   private int newChild() {

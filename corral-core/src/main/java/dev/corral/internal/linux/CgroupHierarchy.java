@@ -40,23 +40,36 @@ final class CgroupHierarchy {
   final Path mount;
   final Path base;
   final Path jvmDir;
-  final Path gateFifo;
-  /** The FIFO's path as a C string, for the spawn gate. */
-  final java.lang.foreign.MemorySegment gateFifoC;
+  /** The spawn gate's directory, holding the FIFOs "arrive" and "release". */
+  final Path gate;
+  /** The FIFOs' paths as C strings. */
+  final java.lang.foreign.MemorySegment arrive;
+  final java.lang.foreign.MemorySegment release;
   final boolean hasKill;
   private final AtomicLong runs = new AtomicLong();
 
-  private CgroupHierarchy(Path mount, Path base, Path jvmDir, Path gateFifo, boolean hasKill) {
+  private CgroupHierarchy(Path mount, Path base, Path jvmDir, Path gate, boolean hasKill) {
     this.mount = mount;
     this.base = base;
     this.jvmDir = jvmDir;
-    this.gateFifo = gateFifo;
-    this.gateFifoC = Arena.global().allocateFrom(gateFifo.toString());
+    this.gate = gate;
+    this.arrive = Arena.global().allocateFrom(gate.resolve("arrive").toString());
+    this.release = Arena.global().allocateFrom(gate.resolve("release").toString());
     this.hasKill = hasKill;
   }
 
-  /** Creates the cgroup for one run. */
+  /** Empty run cgroups kept for reuse: mkdir and rmdir on cgroupfs cost tens of microseconds each. */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Path> spare = new java.util.concurrent.ConcurrentLinkedDeque<>();
+  private final java.util.concurrent.atomic.AtomicInteger spares = new java.util.concurrent.atomic.AtomicInteger();
+  private static final int MAX_SPARES = 16;
+
+  /** A cgroup for one run: a spare one if there is one, else a new one. */
   Path createRun() {
+    Path reused = spare.pollFirst();
+    if (reused != null) {
+      spares.decrementAndGet();
+      return reused;
+    }
     Path run = jvmDir.resolve("run-" + runs.incrementAndGet());
     try {
       Files.createDirectory(run);
@@ -64,6 +77,19 @@ final class CgroupHierarchy {
       throw new IllegalStateException("mkdir(" + run + ") failed: " + e.getMessage(), e);
     }
     return run;
+  }
+
+  /**
+   * Gives back a run's cgroup once it is verified empty and thawed: kept as a spare, or removed.
+   * Only called with "populated 0" just read, and the run's leader reaped.
+   */
+  void recycle(Path cgroup) {
+    if (spares.incrementAndGet() <= MAX_SPARES) {
+      spare.addFirst(cgroup);
+    } else {
+      spares.decrementAndGet();
+      remove(cgroup);
+    }
   }
 
   /** Removes a run's cgroup; it must be empty. Returns false if the kernel refused. */
@@ -78,11 +104,14 @@ final class CgroupHierarchy {
 
   /** At JVM exit: remove this JVM's directory, and the base too if no other JVM uses it. */
   void removeOwn() {
+    Path p;
+    while ((p = spare.pollFirst()) != null) {
+      remove(p);
+    }
     remove(jvmDir);
     remove(base);
     try {
-      Files.deleteIfExists(gateFifo);
-      Files.deleteIfExists(gateFifo.getParent());
+      deleteGate(gate);
     } catch (IOException e) {
       // A stale gate directory is cleaned by the next JVM.
     }
@@ -148,15 +177,24 @@ final class CgroupHierarchy {
     Path dir = tmp.resolve("corral-gate-" + jvmName);
     Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
         java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-    Path fifo = dir.resolve("gate");
-    Files.deleteIfExists(fifo);
-    try (Arena arena = Arena.ofConfined()) {
-      int rc = LibC.mkfifo(arena.allocateFrom(fifo.toString()), 0600);
-      if (rc < 0) {
-        throw Errors.fail("mkfifo", fifo.toString(), -rc);
+    for (String name : new String[] {"arrive", "release"}) {
+      Path fifo = dir.resolve(name);
+      Files.deleteIfExists(fifo);
+      try (Arena arena = Arena.ofConfined()) {
+        int rc = LibC.mkfifo(arena.allocateFrom(fifo.toString()), 0600);
+        if (rc < 0) {
+          throw Errors.fail("mkfifo", fifo.toString(), -rc);
+        }
       }
     }
-    return fifo;
+    return dir;
+  }
+
+  private static void deleteGate(Path dir) throws IOException {
+    Files.deleteIfExists(dir.resolve("arrive"));
+    Files.deleteIfExists(dir.resolve("release"));
+    Files.deleteIfExists(dir.resolve("gate"));
+    Files.deleteIfExists(dir);
   }
 
   /** Kills and removes what JVMs that died left under {@code base}. */
@@ -179,8 +217,7 @@ final class CgroupHierarchy {
     try (DirectoryStream<Path> gates = Files.newDirectoryStream(tmp, "corral-gate-*")) {
       for (Path dir : gates) {
         if (!ownerAlive(dir.getFileName().toString().substring("corral-gate-".length()))) {
-          Files.deleteIfExists(dir.resolve("gate"));
-          Files.deleteIfExists(dir);
+          deleteGate(dir);
         }
       }
     }

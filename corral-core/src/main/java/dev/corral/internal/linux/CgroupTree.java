@@ -27,18 +27,20 @@ final class CgroupTree implements Tree {
   private static final long FREEZE_WAIT_NANOS = 100_000_000L;
 
   private final Supervisor supervisor;
+  private final CgroupHierarchy hierarchy;
   private final Path dir;
   private final String relative;
   private final int leader;
   private final boolean hasKill;
   private int eventsFd = -1;
 
-  CgroupTree(Supervisor supervisor, Path dir, Path mount, int leader, boolean hasKill) {
+  CgroupTree(Supervisor supervisor, CgroupHierarchy hierarchy, Path dir, int leader) {
     this.supervisor = supervisor;
+    this.hierarchy = hierarchy;
     this.dir = dir;
-    this.relative = "/" + mount.relativize(dir);
+    this.relative = "/" + hierarchy.mount.relativize(dir);
     this.leader = leader;
-    this.hasKill = hasKill;
+    this.hasKill = hierarchy.hasKill;
   }
 
   @Override
@@ -206,7 +208,11 @@ final class CgroupTree implements Tree {
   @Override
   public void close() {
     closeEvents();
-    CgroupHierarchy.remove(dir);
+    if (!populated() && CgroupFs.keyed(dir.resolve("cgroup.events"), "frozen") == 0) {
+      hierarchy.recycle(dir);
+    } else {
+      CgroupHierarchy.remove(dir);
+    }
   }
 
   /** Ends everything in a cgroup this process owns and removes it: for stale cgroups of dead JVMs. */

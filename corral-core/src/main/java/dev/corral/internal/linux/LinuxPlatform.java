@@ -49,12 +49,12 @@ public final class LinuxPlatform implements Platform {
       CgroupHierarchy h = hierarchy;
       Path cgroup = h.createRun();
       try {
-        spawned = Spawner.spawn(command, environment, new CgroupGate(supervisor, h.gateFifoC, cgroup));
+        spawned = Spawner.spawn(command, environment, new CgroupGate(h.arrive, h.release, cgroup));
       } catch (RuntimeException e) {
         CgroupTree.killAndRemove(cgroup);
         throw e;
       }
-      tree = new CgroupTree(supervisor, cgroup, h.mount, spawned.pid(), h.hasKill);
+      tree = new CgroupTree(supervisor, h, cgroup, spawned.pid());
     } else {
       spawned = Spawner.spawn(command, environment, null);
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
