@@ -66,6 +66,11 @@ final class CgroupTree implements Tree {
     return out;
   }
 
+  @Override
+  public boolean certainlyEmpty() {
+    return !populated();
+  }
+
   boolean populated() {
     return CgroupFs.keyed(dir.resolve("cgroup.events"), "populated") != 0;
   }

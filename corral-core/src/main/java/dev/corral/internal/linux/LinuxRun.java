@@ -151,7 +151,7 @@ final class LinuxRun implements Child {
       checkEmpty();
       return;
     }
-    if (tree.members().isEmpty()) {
+    if (tree.certainlyEmpty() || tree.members().isEmpty()) {
       treeGone();
       return;
     }

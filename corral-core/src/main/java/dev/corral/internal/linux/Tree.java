@@ -19,6 +19,14 @@ interface Tree {
   List<ProcStat> members();
 
   /**
+   * A cheap check, after the leader exited, that the tree is certainly empty; false means
+   * "look with {@link #members()}", not "not empty".
+   */
+  default boolean certainlyEmpty() {
+    return false;
+  }
+
+  /**
    * Send {@code signal} to every member and to the leader if it still runs, then SIGCONT so that
    * stopped processes act on it. Returns the members signalled.
    */
