@@ -41,12 +41,17 @@ public abstract sealed class Sink {
   /** The stream ended. */
   public void end() {}
 
+  /** True once the sink takes no more bytes, so the rest may be discarded without reading it. */
+  public boolean full() {
+    return false;
+  }
+
   public Captured captured() {
     return Captured.NONE;
   }
 
   /** Keeps up to a limit in memory; counts and drops the rest. */
-  static final class Capture extends Sink {
+  public static final class Capture extends Sink {
     private final long limit;
     private byte[] bytes = EMPTY;
     private int size;
@@ -71,6 +76,16 @@ public abstract sealed class Sink {
       }
       MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, bytes, size, room);
       size += room;
+    }
+
+    @Override
+    public boolean full() {
+      return size >= limit;
+    }
+
+    /** Bytes dropped without being read count as truncation too. */
+    public void dropped() {
+      truncated = true;
     }
 
     @Override

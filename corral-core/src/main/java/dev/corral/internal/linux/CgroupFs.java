@@ -44,6 +44,7 @@ final class CgroupFs {
   static List<Integer> procs(Path cgroup) {
     String text;
     try {
+      // Usually tiny; read it whole all the same, since a big tree lists thousands of pids.
       text = Files.readString(cgroup.resolve("cgroup.procs"), StandardCharsets.US_ASCII);
     } catch (IOException e) {
       return List.of();
@@ -63,10 +64,8 @@ final class CgroupFs {
 
   /** The value of {@code key} in a flat-keyed file such as cgroup.events, or -1. */
   static long keyed(Path file, String key) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (IOException e) {
+    String text = ProcTable.readSmall(file.toString());
+    if (text == null) {
       return -1;
     }
     for (String line : text.split("\n")) {

@@ -66,8 +66,9 @@ final class CgroupTree implements Tree {
     return out;
   }
 
+  /** The kernel's own answer: "populated 0" ignores zombies, so the unreaped leader does not count. */
   @Override
-  public boolean certainlyEmpty() {
+  public boolean isEmpty() {
     return !populated();
   }
 
@@ -92,8 +93,9 @@ final class CgroupTree implements Tree {
   }
 
   @Override
-  public List<ProcStat> kill() {
-    List<ProcStat> members = members();
+  public List<Integer> kill() {
+    List<Integer> members = new java.util.ArrayList<>(CgroupFs.procs(dir));
+    members.remove((Integer) leader);
     if (hasKill) {
       CgroupFs.write(dir.resolve("cgroup.kill"), "1");
     } else {
@@ -213,7 +215,8 @@ final class CgroupTree implements Tree {
   @Override
   public void close() {
     closeEvents();
-    if (!populated() && CgroupFs.keyed(dir.resolve("cgroup.events"), "frozen") == 0) {
+    String events = ProcTable.readSmall(dir.resolve("cgroup.events").toString());
+    if (events != null && events.contains("populated 0") && events.contains("frozen 0")) {
       hierarchy.recycle(dir);
     } else {
       CgroupHierarchy.remove(dir);

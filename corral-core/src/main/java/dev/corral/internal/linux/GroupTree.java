@@ -93,8 +93,9 @@ final class GroupTree implements Tree {
    * fool this, so it only counts for runs shorter than a second.
    */
   @Override
-  public boolean certainlyEmpty() {
-    return System.nanoTime() - startNanos < 1_000_000_000L && ProcTable.lastPid() == leader;
+  public boolean isEmpty() {
+    return (System.nanoTime() - startNanos < 1_000_000_000L && ProcTable.lastPid() == leader)
+        || members().isEmpty();
   }
 
   @Override
@@ -106,10 +107,10 @@ final class GroupTree implements Tree {
   }
 
   @Override
-  public List<ProcStat> kill() {
+  public List<Integer> kill() {
     List<ProcStat> members = members();
     signalAll(members, LibC.SIGKILL);
-    return members;
+    return members.stream().map(ProcStat::pid).toList();
   }
 
   private void signalAll(List<ProcStat> members, int signal) {

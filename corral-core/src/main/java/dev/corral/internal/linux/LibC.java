@@ -116,6 +116,8 @@ final class LibC {
       Native.errnoVariadic("open", FunctionDescriptor.of(INT, PTR, INT, INT), 2);
   private static final MethodHandle fcntl$mh =
       Native.errnoVariadic("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), 2);
+  private static final MethodHandle splice$mh =
+      Native.errno("splice", FunctionDescriptor.of(LONG, INT, PTR, INT, PTR, SIZE_T, INT));
   private static final MethodHandle eventfd$mh =
       Native.errno("eventfd", FunctionDescriptor.of(INT, INT, INT));
   private static final MethodHandle epoll_create1$mh =
@@ -314,6 +316,21 @@ final class LibC {
     return n >= 0 ? n : -Native.lastErrno(slot);
   }
 
+  static final int SPLICE_F_MOVE = 1;
+  static final int SPLICE_F_NONBLOCK = 2;
+
+  /** splice(2) between two descriptors without offsets: bytes moved, 0 at end, or a negated errno. */
+  static long splice(int in, int out, long count, int flags) {
+    MemorySegment slot = Native.errnoSlot();
+    long n;
+    try {
+      n = (long) splice$mh.invokeExact(slot, in, MemorySegment.NULL, out, MemorySegment.NULL, count, flags);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    return n >= 0 ? n : -Native.lastErrno(slot);
+  }
+
   /** open(2): the new descriptor, or a negated errno so callers can tell ENOENT from EACCES. */
   static int open(MemorySegment path, int flags, int mode) {
     MemorySegment slot = Native.errnoSlot();
@@ -335,6 +352,18 @@ final class LibC {
       throw unexpected(t);
     }
     return check("fcntl", rc, slot);
+  }
+
+  /** fcntl(2) whose failure is acceptable: returns the result or a negated errno. */
+  static int fcntlQuiet(int fd, int cmd, int arg) {
+    MemorySegment slot = Native.errnoSlot();
+    int rc;
+    try {
+      rc = (int) fcntl$mh.invokeExact(slot, fd, cmd, arg);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    return rc >= 0 ? rc : -Native.lastErrno(slot);
   }
 
   static int eventfd(int initval, int flags) {

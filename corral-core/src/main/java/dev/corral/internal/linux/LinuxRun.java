@@ -151,7 +151,7 @@ final class LinuxRun implements Child {
       checkEmpty();
       return;
     }
-    if (tree.certainlyEmpty() || tree.members().isEmpty()) {
+    if (tree.isEmpty()) {
       treeGone();
       return;
     }
@@ -190,17 +190,20 @@ final class LinuxRun implements Child {
     if (deadlineTimer != null) {
       deadlineTimer.cancel();
     }
-    for (ProcStat p : tree.stop(command.stopSignal())) {
-      signalled.add((long) p.pid());
-    }
-    if (!leaderExited) {
-      signalled.add((long) pid);
-    }
     long grace = command.grace().toNanos();
     if (grace == 0) {
+      // No grace: the stop signal would only delay SIGKILL.
       killPhase(System.nanoTime());
     } else {
+      for (ProcStat p : tree.stop(command.stopSignal())) {
+        signalled.add((long) p.pid());
+      }
+      if (!leaderExited) {
+        signalled.add((long) pid);
+      }
       graceTimer = supervisor.after(grace, safely(() -> killPhase(System.nanoTime())));
+    }
+    if (!treeGone) {
       tree.onMaybeEmpty(this::checkEmpty);
     }
   }
@@ -209,13 +212,15 @@ final class LinuxRun implements Child {
     if (treeGone) {
       return;
     }
-    List<ProcStat> alive = tree.kill();
+    List<Integer> alive = tree.kill();
     if (neededKill.isEmpty()) {
-      for (ProcStat p : alive) {
-        neededKill.add((long) p.pid());
+      for (int p : alive) {
+        neededKill.add((long) p);
+        signalled.add((long) p);
       }
       if (!leaderExited) {
         neededKill.add((long) pid);
+        signalled.add((long) pid);
       }
     }
     if (checkEmpty()) {
@@ -242,7 +247,7 @@ final class LinuxRun implements Child {
     if (treeGone || finished) {
       return true;
     }
-    if (!leaderExited || !tree.members().isEmpty()) {
+    if (!leaderExited || !tree.isEmpty()) {
       return false;
     }
     treeGone();

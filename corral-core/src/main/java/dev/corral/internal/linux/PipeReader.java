@@ -13,6 +13,7 @@ final class PipeReader {
   private final Sink sink;
   private final Runnable onEnd;
   private boolean open = true;
+  private boolean spliceable = true;
 
   PipeReader(Supervisor supervisor, int fd, Sink sink, Runnable onEnd) {
     this.supervisor = supervisor;
@@ -36,6 +37,23 @@ final class PipeReader {
     MemorySegment buf = supervisor.readBuffer;
     int total = 0;
     while (open && total < budget) {
+      if (spliceable && sink.full()) {
+        // Past the capture limit: move the pages to /dev/null in the kernel, never copying them.
+        long n = LibC.splice(fd, supervisor.devNull, 1 << 20, LibC.SPLICE_F_MOVE | LibC.SPLICE_F_NONBLOCK);
+        if (n > 0) {
+          ((Sink.Capture) sink).dropped();
+          total += (int) n;
+          continue;
+        } else if (n == -Errors.EAGAIN) {
+          return;
+        } else if (n == -Errors.EINVAL) {
+          spliceable = false; // not a pipe after all: read and drop instead
+        } else if (n != -Errors.EINTR) {
+          close(); // 0 is end of file; any other error ends the stream too
+          return;
+        }
+        continue;
+      }
       long n = LibC.read(fd, buf, buf.byteSize());
       if (n > 0) {
         sink.accept(buf, (int) n);

@@ -23,6 +23,7 @@ import java.util.Map;
 final class Spawner {
   private Spawner() {}
 
+  private static final int PIPE_SIZE = 1 << 18;
   private static final MemorySegment DEV_NULL = Arena.global().allocateFrom("/dev/null");
   private static final Path JVM_DIRECTORY = Path.of("").toAbsolutePath();
 
@@ -235,6 +236,11 @@ final class Spawner {
       child(child);
       parentEnds[parents++] = parent;
       LibC.fcntl(parent, LibC.F_SETFL, LibC.O_NONBLOCK);
+      if (childWrites) {
+        // A bigger pipe means fewer wake-ups for chatty children; the kernel may refuse (a user's
+        // pipe quota), and then the default 64 KiB stays.
+        LibC.fcntlQuiet(parent, LibC.F_SETPIPE_SZ, PIPE_SIZE);
+      }
       return new int[] {child, parent};
     }
 

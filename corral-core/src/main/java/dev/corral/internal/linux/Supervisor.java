@@ -75,9 +75,13 @@ final class Supervisor {
   private final MemorySegment ctlEvent = arena.allocate(Layouts.EPOLL_EVENT);
   private final MemorySegment wakeBuffer = arena.allocate(ValueLayout.JAVA_LONG);
   /** One read buffer shared by every pipe: reads happen one at a time on this thread. */
-  final MemorySegment readBuffer = arena.allocate(256 * 1024, 4096);
+  final MemorySegment readBuffer = arena.allocate(1 << 18, 4096);
+
+  /** /dev/null for writing, to splice away output past a capture limit. */
+  final int devNull;
 
   private Supervisor() {
+    devNull = LibC.open(arena.allocateFrom("/dev/null"), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
     epfd = LibC.epollCreate1(LibC.EPOLL_CLOEXEC);
     wakefd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
     ctl(LibC.EPOLL_CTL_ADD, wakefd, LibC.EPOLLIN);

@@ -18,13 +18,8 @@ interface Tree {
   /** The live members other than the leader, as a snapshot. */
   List<ProcStat> members();
 
-  /**
-   * A cheap check, after the leader exited, that the tree is certainly empty; false means
-   * "look with {@link #members()}", not "not empty".
-   */
-  default boolean certainlyEmpty() {
-    return false;
-  }
+  /** True when no member other than the (exited, unreaped) leader is alive. */
+  boolean isEmpty();
 
   /**
    * Send {@code signal} to every member and to the leader if it still runs, then SIGCONT so that
@@ -32,8 +27,11 @@ interface Tree {
    */
   List<ProcStat> stop(int signal);
 
-  /** SIGKILL every member and the leader, including any that appeared since the last look. */
-  List<ProcStat> kill();
+  /**
+   * SIGKILL every member and the leader, including any that appeared since the last look.
+   * Returns the pids other than the leader's that were alive just before.
+   */
+  List<Integer> kill();
 
   /**
    * Call {@code listener} whenever the tree may have become empty, until it returns true. The

@@ -1,0 +1,165 @@
+package dev.corral.bench;
+
+import dev.corral.Command;
+import dev.corral.Containment;
+import dev.corral.Output;
+import dev.corral.Result;
+import dev.corral.Run;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Measurements that JMH cannot take well: whole trees, live-children footprints. */
+final class Measures {
+  private Measures() {}
+
+  /** A shell that starts {@code n - 1} sleepers, says "ready", then becomes the n-th. */
+  static String tree(int n) {
+    return "i=1; while [ $i -lt " + n + " ]; do sleep 600 & i=$((i+1)); done; echo ready; exec sleep 600";
+  }
+
+  record Teardown(int size, double corralKillMs, double corralTermMs, double referenceMs) {}
+
+  /** Median time from the stop to a verified-empty tree, against cgroup.kill until "populated 0". */
+  static Teardown teardown(int n, int reps, Path cgroupMount) throws Exception {
+    List<Double> kill = new ArrayList<>();
+    List<Double> term = new ArrayList<>();
+    List<Double> ref = new ArrayList<>();
+    for (int rep = 0; rep < reps; rep++) {
+      kill.add(corralStop(n, Duration.ZERO));
+      term.add(corralStop(n, Duration.ofSeconds(5)));
+      if (cgroupMount != null) {
+        ref.add(referenceKill(n, cgroupMount));
+      }
+    }
+    return new Teardown(n, Harness.median(kill), Harness.median(term),
+        ref.isEmpty() ? Double.NaN : Harness.median(ref));
+  }
+
+  private static double corralStop(int n, Duration grace) throws InterruptedException {
+    CountDownLatch ready = new CountDownLatch(1);
+    Run run = Command.of("/bin/sh", "-c", tree(n)).containment(Containment.CGROUP).grace(grace)
+        .stdout(Output.lines(l -> ready.countDown())).start();
+    if (!ready.await(60, TimeUnit.SECONDS)) {
+      run.close();
+      throw new IllegalStateException("tree of " + n + " not ready");
+    }
+    long t0 = System.nanoTime();
+    run.cancel();
+    Result r = run.await();
+    long t1 = System.nanoTime();
+    if (!r.teardown().clean()) {
+      throw new IllegalStateException("survivors: " + r);
+    }
+    return (t1 - t0) / 1e6;
+  }
+
+  /** The physical reference: the same tree in a bare cgroup, ended by cgroup.kill. */
+  private static double referenceKill(int n, Path mount) throws Exception {
+    Path cg = mount.resolve("corral-bench-ref-" + ProcessHandle.current().pid());
+    Files.createDirectory(cg);
+    Process p = null;
+    try {
+      p = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cg.resolve("cgroup.procs") + "; " + tree(n))
+          .redirectErrorStream(true).start();
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+      if (!"ready".equals(out.readLine())) {
+        throw new IllegalStateException("reference tree not ready");
+      }
+      Path events = cg.resolve("cgroup.events");
+      long t0 = System.nanoTime();
+      Files.writeString(cg.resolve("cgroup.kill"), "1");
+      while (Files.readString(events).contains("populated 1")) {
+        Thread.onSpinWait();
+      }
+      long t1 = System.nanoTime();
+      p.waitFor();
+      return (t1 - t0) / 1e6;
+    } finally {
+      if (p != null && p.isAlive()) {
+        Files.writeString(cg.resolve("cgroup.kill"), "1");
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+      for (int i = 0; i < 100 && Files.exists(cg); i++) {
+        try {
+          Files.delete(cg);
+        } catch (IOException busy) {
+          Thread.sleep(10);
+        }
+      }
+    }
+  }
+
+  record Footprint(String who, int children, int threadsAdded, long heapAddedKb, long rssAddedKb,
+      double cpuMs, double startMs) {}
+
+  /** What {@code n} live children cost the JVM: threads, heap, RSS, CPU, and time to start them. */
+  static Footprint corralFootprint(int n) throws Exception {
+    settle();
+    int t0 = Harness.threads();
+    long heap0 = usedHeapKb();
+    long rss0 = Harness.statusKb("VmRSS");
+    long cpu0 = cpuNanos();
+    long s0 = System.nanoTime();
+    List<Run> runs = new ArrayList<>(n);
+    try {
+      for (int i = 0; i < n; i++) {
+        runs.add(Command.of("sleep", "600").stdout(Output.discard()).stderr(Output.discard()).start());
+      }
+      double startMs = (System.nanoTime() - s0) / 1e6;
+      return new Footprint("Corral", n, Harness.threads() - t0, usedHeapKb() - heap0,
+          Harness.statusKb("VmRSS") - rss0, (cpuNanos() - cpu0) / 1e6, startMs);
+    } finally {
+      runs.forEach(Run::cancel);
+      runs.forEach(Run::close);
+    }
+  }
+
+  static Footprint processBuilderFootprint(int n) throws Exception {
+    settle();
+    int t0 = Harness.threads();
+    long heap0 = usedHeapKb();
+    long rss0 = Harness.statusKb("VmRSS");
+    long cpu0 = cpuNanos();
+    long s0 = System.nanoTime();
+    List<Process> ps = new ArrayList<>(n);
+    try {
+      for (int i = 0; i < n; i++) {
+        ps.add(new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+      }
+      double startMs = (System.nanoTime() - s0) / 1e6;
+      Thread.sleep(200); // ProcessBuilder starts a reaper thread per child asynchronously
+      return new Footprint("ProcessBuilder", n, Harness.threads() - t0, usedHeapKb() - heap0,
+          Harness.statusKb("VmRSS") - rss0, (cpuNanos() - cpu0) / 1e6, startMs);
+    } finally {
+      for (Process p : ps) {
+        p.destroyForcibly();
+      }
+      for (Process p : ps) {
+        p.waitFor();
+      }
+    }
+  }
+
+  private static void settle() throws InterruptedException {
+    System.gc();
+    Thread.sleep(100);
+  }
+
+  private static long usedHeapKb() {
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) / 1024;
+  }
+
+  private static long cpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+  }
+}
