@@ -113,6 +113,19 @@ class BadInputTest {
     assertThat(Resources.openDescriptors()).isEqualTo(before);
   }
 
+  /** Runs only unprivileged (root ignores RLIMIT_NPROC): UnprivilegedTest runs it as nobody. */
+  @Test
+  void outOfProcesses() {
+    org.junit.jupiter.api.Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
+        "root is exempt from RLIMIT_NPROC");
+    Command.of("true").containment(Containment.PROCESS_GROUP).run(); // threads and watchdog first
+    CorralException e = Resources.withProcessLimit(1, () -> (CorralException) org.assertj.core.api.Assertions
+        .catchThrowable(() -> Command.of("true").containment(Containment.PROCESS_GROUP).run()));
+    assertThat(e).isNotNull();
+    assertThat(e.reason()).isEqualTo(Reason.RESOURCE_LIMIT);
+    assertThat(e.getMessage()).contains("Resource temporarily unavailable");
+  }
+
   @Test
   void failuresLeaveNoDescriptorsBehind(@TempDir Path dir) {
     Command.of("true").run(); // warm up the service thread and its descriptors

@@ -60,6 +60,21 @@ class ParentDeathTest {
     awaitNoCgroupsOf(jvm.pid());
   }
 
+  @ParameterizedTest
+  @EnumSource(value = Containment.class, names = {"CGROUP", "PROCESS_GROUP"})
+  void aNormalJvmExitStopsEveryTreeWithTheStopSignal(Containment containment,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    if (containment == Containment.CGROUP) {
+      assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+    }
+    Path mark = dir.resolve("term.log");
+    Process jvm = java(TreeHolder.class.getName(), containment.name(), tree.sleep, mark.toString());
+    assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(tree.alive()).as("nothing outlives the JVM").isEmpty();
+    // The shutdown hook ran the stop sequence: each member saw SIGTERM, not just the watchdog's KILL.
+    assertThat(Files.readAllLines(mark)).containsExactly("TERM", "TERM");
+  }
+
   @Test
   void staleCgroupsOfADeadJvmAreRemovedAtTheNextStart() throws Exception {
     assumeTrue(Platform.get().capability(Containment.CGROUP).available());

@@ -74,7 +74,8 @@ class UnprivilegedTest {
       System.out.println("user " + System.getProperty("user.name") + ", containment chosen: " + Command.of("true").run().teardown().containment());
       LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
           .selectors(DiscoverySelectors.selectClass(GroupContainmentTest.class),
-              DiscoverySelectors.selectClass(RunTest.class))
+              DiscoverySelectors.selectClass(RunTest.class),
+              DiscoverySelectors.selectMethod(BadInputTest.class, "outOfProcesses"))
           .build();
       SummaryGeneratingListener listener = new SummaryGeneratingListener();
       LauncherFactory.create().execute(request, listener);

@@ -32,6 +32,11 @@ final class Measures {
     List<Double> kill = new ArrayList<>();
     List<Double> term = new ArrayList<>();
     List<Double> ref = new ArrayList<>();
+    // Warm-up rounds: the stop path runs rarely, and cold (interpreted) it is several times slower.
+    for (int rep = 0; rep < 3; rep++) {
+      corralStop(Math.min(n, 10), Duration.ZERO);
+      corralStop(Math.min(n, 10), Duration.ofSeconds(5));
+    }
     for (int rep = 0; rep < reps; rep++) {
       kill.add(corralStop(n, Duration.ZERO));
       term.add(corralStop(n, Duration.ofSeconds(5)));

@@ -41,22 +41,32 @@ public final class Resources {
 
   /** Runs {@code body} with the soft RLIMIT_NOFILE lowered to {@code limit}, restoring it after. */
   public static <T> T withDescriptorLimit(int limit, Supplier<T> body) {
+    return withLimit(RLIMIT_NOFILE, limit, body);
+  }
+
+  /** Runs {@code body} with the soft RLIMIT_NPROC lowered to {@code limit}, restoring it after. */
+  public static <T> T withProcessLimit(int limit, Supplier<T> body) {
+    return withLimit(RLIMIT_NPROC, limit, body);
+  }
+
+  private static <T> T withLimit(int resource, int limit, Supplier<T> body) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment old = arena.allocate(16);
       MemorySegment low = arena.allocate(16);
-      rlimit(GETRLIMIT, old);
+      rlimit(GETRLIMIT, resource, old);
       low.set(ValueLayout.JAVA_LONG, 0, limit);
       low.set(ValueLayout.JAVA_LONG, 8, old.get(ValueLayout.JAVA_LONG, 8));
-      rlimit(SETRLIMIT, low);
+      rlimit(SETRLIMIT, resource, low);
       try {
         return body.get();
       } finally {
-        rlimit(SETRLIMIT, old);
+        rlimit(SETRLIMIT, resource, old);
       }
     }
   }
 
   private static final int RLIMIT_NOFILE = 7;
+  private static final int RLIMIT_NPROC = 6;
   private static final MethodHandle GETRLIMIT = libc("getrlimit");
   private static final MethodHandle SETRLIMIT = libc("setrlimit");
 
@@ -66,9 +76,9 @@ public final class Resources {
         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
   }
 
-  private static void rlimit(MethodHandle mh, MemorySegment rlimit) {
+  private static void rlimit(MethodHandle mh, int resource, MemorySegment rlimit) {
     try {
-      if ((int) mh.invokeExact(RLIMIT_NOFILE, rlimit) != 0) {
+      if ((int) mh.invokeExact(resource, rlimit) != 0) {
         throw new IllegalStateException("rlimit call failed");
       }
     } catch (Throwable t) {

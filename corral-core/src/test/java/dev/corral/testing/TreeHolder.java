@@ -15,6 +15,15 @@ public final class TreeHolder {
   public static void main(String[] args) throws Exception {
     Containment containment = Containment.valueOf(args[0]);
     String s = args[1];
+    if (args.length > 2) {
+      // Exit mode: a tree whose members record the stop signal, then a normal JVM exit.
+      String mark = args[2];
+      String member = "sh -c 'trap \"echo TERM >> " + mark + "; exit 0\" TERM; " + s + " & wait'";
+      Command.of("/bin/sh", "-c", member + " &\n" + member + " &\necho started\nwait")
+          .containment(containment).stdout(Output.inherit()).start();
+      Thread.sleep(300); // let the members set their traps; the test only needs them running
+      System.exit(0);
+    }
     Run run = Command.of("/bin/sh", "-c", s + " &\nsetsid " + s + " &\n(" + s + " &)\necho started\nexec " + s)
         .containment(containment).stdout(Output.inherit()).start();
     System.out.flush();

@@ -13,6 +13,31 @@ import java.util.List;
 final class CgroupFs {
   private CgroupFs() {}
 
+  private static volatile Path owned;
+  private static volatile Path home;
+
+  /**
+   * Declares the subtree Corral created ({@code base}); from then on writes go only there, plus
+   * {@code cgroup.procs} of the cgroup that holds it, where leftovers that a caller chose to
+   * leave running are handed back.
+   */
+  static void own(Path base) {
+    owned = base;
+    home = base.getParent();
+  }
+
+  /** Throws unless {@code file} is in a cgroup Corral created (see {@link #own}). */
+  static void checkOwned(Path file) {
+    Path base = owned;
+    Path normal = file.normalize();
+    boolean ok = base != null && (normal.startsWith(base)
+        || normal.equals(home.resolve("cgroup.procs")));
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "refusing to write to a cgroup Corral did not create: " + file);
+    }
+  }
+
   /** Writes {@code value} in one write(2), as the cgroup interface requires. */
   static void write(Path file, String value) {
     int rc = tryWrite(file, value);
@@ -23,6 +48,7 @@ final class CgroupFs {
 
   /** Like {@link #write}, returning 0 or a negated errno. */
   static int tryWrite(Path file, String value) {
+    checkOwned(file);
     try (Arena arena = Arena.ofConfined()) {
       int fd = LibC.open(arena.allocateFrom(file.toString()), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
       if (fd < 0) {

@@ -140,6 +140,7 @@ final class CgroupHierarchy {
       return new Probe(null, "own cgroup " + base.getParent() + " is not visible in the cgroup2 mount "
           + root + " (a cgroup namespace or a v1-only process)");
     }
+    CgroupFs.own(base);
     ProcStat self = ProcTable.stat(LibC.getpid());
     String jvmName = LibC.getpid() + "." + (self == null ? 0 : self.startTime());
     Path jvmDir = base.resolve(jvmName);
