@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 /**
  * Places a spawned child in its cgroup before it runs a single instruction of its own, on a glibc
@@ -25,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocking open. One pair of FIFOs serves every spawn, so gated spawns take turns.
  */
 final class CgroupGate implements Spawner.Gate {
-  private static final ReentrantLock TURN = new ReentrantLock();
+  /** One gated child in flight at a time; taken by the spawner, given back by the gate thread. */
+  private static final Semaphore TURN = new Semaphore(1);
   private static final int GATE_FD = 3;
   private static final LinkedBlockingQueue<Runnable> WORK = new LinkedBlockingQueue<>();
 
@@ -50,6 +51,7 @@ final class CgroupGate implements Spawner.Gate {
   private Set<Integer> before;
   private volatile boolean spawning;
   private volatile String failure;
+  /** Counted down when the gate thread has closed everything for this spawn. */
   private CountDownLatch done;
 
   /** @param arrive the FIFO paths as C strings, readable from any thread */
@@ -69,7 +71,7 @@ final class CgroupGate implements Spawner.Gate {
 
   @Override
   public void arm() {
-    TURN.lock();
+    TURN.acquireUninterruptibly();
     tid = LibC.gettid();
     before = children(tid);
     failure = null;
@@ -79,20 +81,29 @@ final class CgroupGate implements Spawner.Gate {
   }
 
   @Override
-  public String disarm() {
+  public String disarm(boolean spawned) {
     spawning = false;
-    try {
-      // Normally the gate is done: posix_spawn returns only after exec. If the child died before
-      // the gate, the gate thread still waits in an open(); stand in as the missing other end.
-      while (!done.await(1, TimeUnit.MILLISECONDS)) {
-        closeIfOpened(LibC.open(arrive, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
-        closeIfOpened(LibC.open(release, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
+    if (spawned && failure == null) {
+      // The child passed the gate (posix_spawn returns only after exec), so it was placed, and the
+      // gate thread gives the turn back on its own after closing its end: nothing to wait for.
+      return null;
+    }
+    // The spawn failed, or the placement did: the gate thread may still wait in an open() for a
+    // child that is gone. Stand in as the missing other end until it is done.
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (done.await(1, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
       }
-    } catch (InterruptedException e) {
+      closeIfOpened(LibC.open(arrive, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
+      closeIfOpened(LibC.open(release, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-      failure = "interrupted while the child waited at the gate";
-    } finally {
-      TURN.unlock();
     }
     return failure;
   }
@@ -123,6 +134,8 @@ final class CgroupGate implements Spawner.Gate {
       closeIfOpened(LibC.open(release, LibC.O_WRONLY | LibC.O_CLOEXEC, 0));
     } finally {
       done.countDown();
+      // Only now may another child come to the gate: this spawn's FIFO ends are all closed.
+      TURN.release();
     }
   }
 

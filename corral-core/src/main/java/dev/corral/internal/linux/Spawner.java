@@ -38,8 +38,10 @@ final class Spawner {
     /** Called on the spawning thread just before posix_spawn, which blocks until the gate opens. */
     void arm();
 
-    /** Called after posix_spawn returned, successful or not: why placement failed, or null. */
-    String disarm();
+    /**
+     * Called after posix_spawn returned, with whether it succeeded: why placement failed, or null.
+     */
+    String disarm(boolean spawned);
   }
 
   static Spawned spawn(Command command, Map<String, String> environment, Gate gate) {
@@ -108,7 +110,7 @@ final class Spawner {
         MemorySegment pidOut = arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment path = arena.allocateFrom(program.toString());
 
-        int pid;
+        int pid = -1;
         String placement = null;
         if (gate != null) {
           gate.arm();
@@ -119,7 +121,7 @@ final class Spawner {
           throw spawnFailure(e, shown, program);
         } finally {
           if (gate != null) {
-            placement = gate.disarm();
+            placement = gate.disarm(pid > 0);
           }
         }
         if (placement != null) {
