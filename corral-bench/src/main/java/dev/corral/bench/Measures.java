@@ -102,54 +102,72 @@ final class Measures {
     }
   }
 
+  record Leaks(int fdsBefore, int fdsAfter, int threadsBefore, int threadsAfter) {}
+
+  static Leaks leaks(int runs) {
+    Command c = Command.of("sh", "-c", "echo out; echo err >&2");
+    c.run();
+    int fds = fds();
+    int threads = Harness.threads();
+    for (int i = 0; i < runs; i++) {
+      c.run();
+    }
+    return new Leaks(fds, fds(), threads, Harness.threads());
+  }
+
+  private static int fds() {
+    String[] f = new java.io.File("/proc/self/fd").list();
+    return f == null ? -1 : f.length;
+  }
+
   record Footprint(String who, int children, int threadsAdded, long heapAddedKb, long rssAddedKb,
       double cpuMs, double startMs) {}
 
-  /** What {@code n} live children cost the JVM: threads, heap, RSS, CPU, and time to start them. */
+  /** Starts one child and returns what ends it. */
+  interface Starter {
+    AutoCloseable start() throws Exception;
+  }
+
   static Footprint corralFootprint(int n) throws Exception {
-    settle();
-    int t0 = Harness.threads();
-    long heap0 = usedHeapKb();
-    long rss0 = Harness.statusKb("VmRSS");
-    long cpu0 = cpuNanos();
-    long s0 = System.nanoTime();
-    List<Run> runs = new ArrayList<>(n);
-    try {
-      for (int i = 0; i < n; i++) {
-        runs.add(Command.of("sleep", "600").stdout(Output.discard()).stderr(Output.discard()).start());
-      }
-      double startMs = (System.nanoTime() - s0) / 1e6;
-      return new Footprint("Corral", n, Harness.threads() - t0, usedHeapKb() - heap0,
-          Harness.statusKb("VmRSS") - rss0, (cpuNanos() - cpu0) / 1e6, startMs);
-    } finally {
-      runs.forEach(Run::cancel);
-      runs.forEach(Run::close);
-    }
+    Command sleep = Command.of("sleep", "600").stdout(Output.discard()).stderr(Output.discard());
+    return footprint("Corral", n, () -> {
+      Run run = sleep.start();
+      return run;
+    });
   }
 
   static Footprint processBuilderFootprint(int n) throws Exception {
+    ProcessBuilder sleep = new ProcessBuilder("sleep", "600")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    return footprint("ProcessBuilder", n, () -> {
+      Process p = sleep.start();
+      return () -> {
+        p.destroyForcibly();
+        p.waitFor();
+      };
+    });
+  }
+
+  /** What {@code n} live children cost the JVM: threads, heap, RSS, CPU, and time to start them. */
+  private static Footprint footprint(String who, int n, Starter starter) throws Exception {
     settle();
     int t0 = Harness.threads();
     long heap0 = usedHeapKb();
     long rss0 = Harness.statusKb("VmRSS");
     long cpu0 = cpuNanos();
     long s0 = System.nanoTime();
-    List<Process> ps = new ArrayList<>(n);
+    List<AutoCloseable> children = new ArrayList<>(n);
     try {
       for (int i = 0; i < n; i++) {
-        ps.add(new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        children.add(starter.start());
       }
       double startMs = (System.nanoTime() - s0) / 1e6;
-      Thread.sleep(200); // ProcessBuilder starts a reaper thread per child asynchronously
-      return new Footprint("ProcessBuilder", n, Harness.threads() - t0, usedHeapKb() - heap0,
+      Thread.sleep(200); // ProcessBuilder starts its reaper threads asynchronously
+      return new Footprint(who, n, Harness.threads() - t0, usedHeapKb() - heap0,
           Harness.statusKb("VmRSS") - rss0, (cpuNanos() - cpu0) / 1e6, startMs);
     } finally {
-      for (Process p : ps) {
-        p.destroyForcibly();
-      }
-      for (Process p : ps) {
-        p.waitFor();
+      for (AutoCloseable c : children) {
+        c.close();
       }
     }
   }

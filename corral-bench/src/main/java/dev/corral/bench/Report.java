@@ -79,6 +79,19 @@ public final class Report {
     goal(unmet, "at most 4 threads added for " + n + " live children", cf.threadsAdded() <= 4,
         cf.threadsAdded() + " threads");
 
+    // 2b. Leaks over many sequential runs.
+    int runs = quick ? 500 : 10_000;
+    Measures.Leaks leaks = Measures.leaks(runs);
+    md.append("## ").append(runs).append(" sequential runs\n\n")
+        .append("Open descriptors and threads of the JVM before and after (each run captures stdout and"
+            + " stderr of `sh -c 'echo out; echo err >&2'`).\n\n")
+        .append("| | descriptors | threads |\n|---|---:|---:|\n")
+        .append("| before | ").append(leaks.fdsBefore()).append(" | ").append(leaks.threadsBefore()).append(" |\n")
+        .append("| after | ").append(leaks.fdsAfter()).append(" | ").append(leaks.threadsAfter()).append(" |\n\n");
+    goal(unmet, "no descriptor or thread leak over " + runs + " runs",
+        leaks.fdsAfter() <= leaks.fdsBefore() && leaks.threadsAfter() <= leaks.threadsBefore(),
+        (leaks.fdsAfter() - leaks.fdsBefore()) + " descriptors, " + (leaks.threadsAfter() - leaks.threadsBefore()) + " threads");
+
     // 3. Capture.
     Map<String, Double> cap = jmhMedians("CaptureBench", quick, true);
     double bytes = quick ? 64 << 20 : 1L << 30;

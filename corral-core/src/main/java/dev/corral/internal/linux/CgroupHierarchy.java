@@ -21,20 +21,13 @@ final class CgroupHierarchy {
   /** The probe result: a hierarchy, or why there is none. */
   record Probe(CgroupHierarchy hierarchy, String detail) {}
 
-  private static volatile Probe probe;
+  /** Probed once, on first use. */
+  private static final class Holder {
+    static final Probe PROBE = doProbe();
+  }
 
   static Probe probe() {
-    Probe p = probe;
-    if (p == null) {
-      synchronized (CgroupHierarchy.class) {
-        p = probe;
-        if (p == null) {
-          p = doProbe();
-          probe = p;
-        }
-      }
-    }
-    return p;
+    return Holder.PROBE;
   }
 
   final Path mount;

@@ -47,20 +47,13 @@ final class Supervisor {
     }
   }
 
-  private static volatile Supervisor instance;
+  /** Started on first use: a JVM that never runs a command never gets the thread. */
+  private static final class Holder {
+    static final Supervisor INSTANCE = new Supervisor();
+  }
 
   static Supervisor get() {
-    Supervisor s = instance;
-    if (s == null) {
-      synchronized (Supervisor.class) {
-        s = instance;
-        if (s == null) {
-          s = new Supervisor();
-          instance = s;
-        }
-      }
-    }
-    return s;
+    return Holder.INSTANCE;
   }
 
   private final int epfd;
