@@ -59,6 +59,13 @@ final class Spawner {
     Path program = Executables.resolve(command.argv().get(0), environment.get("PATH"), directory, shown);
 
     Fds fds = new Fds();
+    // Armed early, so the gate thread is awake and watching by the time the child is cloned:
+    // it can then place the child before the child reaches the gate, which then never waits.
+    boolean armed = false;
+    if (gate != null) {
+      gate.arm();
+      armed = true;
+    }
     try (Arena arena = Arena.ofConfined()) {
       int[] in = stdinFd >= 0 ? new int[] {stdinFd, -1} : input(command.stdin(), fds, arena, shown);
       int[] out = output(command.stdout(), fds, arena, shown);
@@ -112,15 +119,13 @@ final class Spawner {
 
         int pid = -1;
         String placement = null;
-        if (gate != null) {
-          gate.arm();
-        }
         try {
           pid = LibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
         } catch (NativeException e) {
           throw spawnFailure(e, shown, program);
         } finally {
           if (gate != null) {
+            armed = false;
             placement = gate.disarm(pid > 0);
           }
         }
@@ -146,6 +151,9 @@ final class Spawner {
         LibC.fileActionsDestroy(fa);
       }
     } catch (RuntimeException e) {
+      if (armed) {
+        gate.disarm(false);
+      }
       fds.closeParentEnds();
       throw e;
     } finally {
