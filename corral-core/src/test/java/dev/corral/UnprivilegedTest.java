@@ -36,22 +36,43 @@ class UnprivilegedTest {
     for (String entry : System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path")).split(java.io.File.pathSeparator)) {
       Path p = Path.of(entry);
+      Path copy = lent.resolve(classpath.length() + "-" + p.getFileName());
       if (Files.isRegularFile(p)) {
-        p = Files.copy(p, lent.resolve(classpath.length() + "-" + p.getFileName()));
+        p = Files.copy(p, copy);
+      } else if (Files.isDirectory(p)) {
+        // The checkout itself may sit under a directory the other user cannot enter.
+        copyTree(p, copy);
+        p = copy;
       }
       classpath.append(classpath.isEmpty() ? "" : java.io.File.pathSeparator).append(p);
     }
-    lent.toFile().setReadable(true, false);
-    lent.toFile().setExecutable(true, false);
+    for (Path p : new Path[] {lent}) {
+      p.toFile().setReadable(true, false);
+      p.toFile().setExecutable(true, false);
+    }
     try {
       runAsNobody(classpath.toString());
     } finally {
-      try (var files = Files.list(lent)) {
-        for (Path f : files.toList()) {
+      try (var files = Files.walk(lent)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
           Files.delete(f);
         }
       }
-      Files.delete(lent);
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path target = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+          target.toFile().setExecutable(true, false);
+        } else {
+          Files.copy(f, target);
+        }
+        target.toFile().setReadable(true, false);
+      }
     }
   }
 
