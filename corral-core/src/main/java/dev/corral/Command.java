@@ -3,7 +3,6 @@ package dev.corral;
 import dev.corral.internal.Platform;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -342,9 +341,5 @@ public final class Command {
 
   private static String printable(String s) {
     return s.replace("\0", "\\0");
-  }
-
-  static List<String> copyOf(List<String> list) {
-    return new ArrayList<>(list);
   }
 }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Many runs later, the JVM holds the same descriptors and threads as before. */
 @ExtendWith(NoLeftovers.class)
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 900, unit = TimeUnit.SECONDS)
 class LeakTest {
 
   @Test
@@ -22,7 +22,7 @@ class LeakTest {
     Command.of("true").run(); // starts the service thread
     int fds = Resources.openDescriptors();
     int threads = Resources.liveThreads();
-    for (int i = 0; i < 300; i++) {
+    for (int i = 0, n = Boolean.getBoolean("corral.soak") ? 10_000 : 300; i < n; i++) {
       Command c = switch (i % 3) {
         case 0 -> Command.of("sh", "-c", "echo out; echo err >&2");
         case 1 -> Command.of("cat").stdin(Input.text("in"));

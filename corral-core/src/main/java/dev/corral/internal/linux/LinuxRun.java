@@ -340,6 +340,7 @@ final class LinuxRun implements Child {
         } catch (RuntimeException | Error again) {
           e.addSuppressed(again);
         }
+        releaseQuietly(e);
         RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
         done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled,
             System.nanoTime() - startNanos, Sink.Captured.NONE, Sink.Captured.NONE,
@@ -347,6 +348,31 @@ final class LinuxRun implements Child {
                 leftRunning, List.of("unknown: supervision failed: " + e)), failure));
       }
     };
+  }
+
+  /** After a failure: give back descriptors and timers, each step on its own. */
+  private void releaseQuietly(Throwable failure) {
+    List<Runnable> steps = new ArrayList<>();
+    for (Supervisor.Timer t : new Supervisor.Timer[] {deadlineTimer, graceTimer, drainTimer}) {
+      if (t != null) {
+        steps.add(t::cancel);
+      }
+    }
+    if (stdin != null) {
+      steps.add(stdin::close);
+    }
+    for (PipeReader r : readers()) {
+      steps.add(r::close);
+    }
+    steps.add(() -> supervisor.unwatch(pidfd));
+    steps.add(() -> LibC.close(pidfd));
+    for (Runnable step : steps) {
+      try {
+        step.run();
+      } catch (RuntimeException | Error again) {
+        failure.addSuppressed(again);
+      }
+    }
   }
 
   private static Sink.Captured captured(PipeReader r) {

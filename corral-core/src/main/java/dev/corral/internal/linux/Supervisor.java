@@ -102,10 +102,6 @@ final class Supervisor {
     ctl(LibC.EPOLL_CTL_ADD, fd, events);
   }
 
-  void rewatch(int fd, int events) {
-    ctl(LibC.EPOLL_CTL_MOD, fd, events);
-  }
-
   /** Stop watching {@code fd}; call before closing it. Service thread only. */
   void unwatch(int fd) {
     assert inLoop();
