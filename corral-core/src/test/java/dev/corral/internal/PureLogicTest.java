@@ -56,4 +56,28 @@ class PureLogicTest {
     assertThat(s.name(65)).isNull();
     assertThat(s.name(32)).isNull();
   }
+
+  @Test
+  void cgroup2MountIsFoundWhereverItIs() {
+    String hybrid = """
+        31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+        35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+        41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+        """;
+    assertThat(Mounts.cgroup2Mount(hybrid)).hasValue("/sys/fs/cgroup/unified");
+    String pure = "29 23 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n";
+    assertThat(Mounts.cgroup2Mount(pure)).hasValue("/sys/fs/cgroup");
+    String escaped = "29 23 0:26 / /mnt/my\\040cgroups rw - cgroup2 none rw\n";
+    assertThat(Mounts.cgroup2Mount(escaped)).hasValue("/mnt/my cgroups");
+    assertThat(Mounts.cgroup2Mount("35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n")).isEmpty();
+  }
+
+  @Test
+  void ownCgroupPathComesFromTheUnifiedLine() {
+    assertThat(Mounts.cgroup2Path("4:memory:/x\n0::/\n")).hasValue("/");
+    assertThat(Mounts.cgroup2Path("0::/user.slice/user-1000.slice/app.scope\n"))
+        .hasValue("/user.slice/user-1000.slice/app.scope");
+    assertThat(Mounts.cgroup2Path("0::/gone (deleted)\n")).isEmpty();
+    assertThat(Mounts.cgroup2Path("4:memory:/x\n")).isEmpty();
+  }
 }
