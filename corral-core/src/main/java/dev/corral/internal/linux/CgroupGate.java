@@ -116,8 +116,11 @@ final class CgroupGate implements Spawner.Gate {
         child = newChild();
         if (child == 0) {
           if (System.nanoTime() - start > GIVE_UP_NANOS) {
+            // Should never happen. The spawner is stuck in posix_spawn until the child passes,
+            // so let it pass rather than hang; the spawner kills it at once, by its pid.
             failure = "the spawned child did not appear under thread " + tid;
-            return; // the child, if any, stays at the gate; disarm's stand-in open lets it go
+            closeIfOpened(LibC.open(release, LibC.O_WRONLY | LibC.O_CLOEXEC, 0));
+            return;
           }
           Thread.onSpinWait();
         }
@@ -152,14 +155,18 @@ final class CgroupGate implements Spawner.Gate {
     return 0;
   }
 
+  /** All of a thread's children: the list grows with every live run that thread started. */
   private static Set<Integer> children(int tid) {
     Set<Integer> pids = new HashSet<>();
-    String text = ProcTable.readSmall("/proc/self/task/" + tid + "/children");
-    if (text != null) {
-      for (String s : text.trim().split(" ")) {
-        if (!s.isEmpty()) {
-          pids.add(Integer.parseInt(s));
-        }
+    String text;
+    try {
+      text = Files.readString(Path.of("/proc/self/task/" + tid + "/children"), StandardCharsets.US_ASCII);
+    } catch (java.io.IOException e) {
+      return pids;
+    }
+    for (String s : text.trim().split(" ")) {
+      if (!s.isEmpty()) {
+        pids.add(Integer.parseInt(s));
       }
     }
     return pids;

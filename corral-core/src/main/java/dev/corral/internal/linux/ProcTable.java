@@ -52,7 +52,10 @@ final class ProcTable {
   private static final ThreadLocal<MemorySegment> BUFFER =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(4096));
 
-  /** The start of a small file (up to 3 KiB) as Latin-1 text, or null if it cannot be read. */
+  /**
+   * The start of a small file (up to 3 KiB) as Latin-1 text, or null if it cannot be read. Only
+   * for files whose size is bounded: /proc/pid/stat, cgroup.events.
+   */
   static String readSmall(String path) {
     MemorySegment buf = BUFFER.get();
     // The path goes in the buffer's last KiB, NUL-terminated; the contents in the rest.
