@@ -24,7 +24,21 @@ final class Spawner {
   private Spawner() {}
 
   private static final int PIPE_SIZE = 1 << 18;
-  private static final MemorySegment DEV_NULL = Arena.global().allocateFrom("/dev/null");
+  /**
+   * /dev/null for reading and for writing, opened once with O_CLOEXEC and shared by every spawn:
+   * the child gets them through dup2, which the parent's copies outlive.
+   */
+  private static final int[] NULL_FDS = openNull();
+
+  private static int[] openNull() {
+    MemorySegment path = Arena.global().allocateFrom("/dev/null");
+    int in = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+    int out = LibC.open(path, LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+    if (in < 0 || out < 0) {
+      throw Errors.fail("open", "/dev/null", -Math.min(in, out));
+    }
+    return new int[] {in, out};
+  }
   private static final Path JVM_DIRECTORY = Path.of("").toAbsolutePath();
 
   /** The parent's ends: -1 where the stream needs no pipe. */
@@ -52,7 +66,7 @@ final class Spawner {
   static Spawned spawn(Command command, Map<String, String> environment, Gate gate, int stdinFd) {
     String shown = command.toString();
     Path directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
-    if (!Files.isDirectory(directory)) {
+    if (command.directory().isPresent() && !Files.isDirectory(directory)) {
       throw new CorralException(Reason.BAD_DIRECTORY, shown,
           "working directory " + directory + (Files.exists(directory) ? " is not a directory" : " does not exist"), 0, null);
     }
@@ -177,7 +191,7 @@ final class Spawner {
   /** Returns {child end, parent end or -1}, or null to inherit the JVM's stdin. */
   private static int[] input(Input input, Fds fds, Arena arena, String shown) {
     return switch (input) {
-      case Input.None n -> new int[] {fds.child(openOrFail(DEV_NULL, LibC.O_RDONLY, "/dev/null", shown)), -1};
+      case Input.None n -> new int[] {NULL_FDS[0], -1};
       case Input.Inherit i -> null;
       case Input.FromFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
           LibC.O_RDONLY, f.path().toString(), shown)), -1};
@@ -188,7 +202,7 @@ final class Spawner {
   private static int[] output(Output output, Fds fds, Arena arena, String shown) {
     return switch (output) {
       case Output.Inherit i -> null;
-      case Output.Discard d -> new int[] {fds.child(openOrFail(DEV_NULL, LibC.O_WRONLY, "/dev/null", shown)), -1};
+      case Output.Discard d -> new int[] {NULL_FDS[1], -1};
       case Output.ToFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
           LibC.O_WRONLY | LibC.O_CREAT | (f.append() ? LibC.O_APPEND : LibC.O_TRUNC),
           f.path().toString(), shown)), -1};
@@ -209,14 +223,27 @@ final class Spawner {
     return fd;
   }
 
+  /** A NULL-terminated char*[] whose strings share one block: one allocation, not one per string. */
   private static MemorySegment cStrings(Arena arena, List<String> strings) {
+    byte[][] bytes = new byte[strings.size()][];
+    long total = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = strings.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      total += bytes[i].length + 1;
+    }
+    MemorySegment block = arena.allocate(Math.max(1, total));
     MemorySegment array = arena.allocate(ValueLayout.ADDRESS, strings.size() + 1L);
-    for (int i = 0; i < strings.size(); i++) {
-      array.setAtIndex(ValueLayout.ADDRESS, i, arena.allocateFrom(strings.get(i)));
+    long at = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      MemorySegment.copy(bytes[i], 0, block, ValueLayout.JAVA_BYTE, at, bytes[i].length);
+      block.set(ValueLayout.JAVA_BYTE, at + bytes[i].length, (byte) 0);
+      array.setAtIndex(ValueLayout.ADDRESS, i, block.asSlice(at));
+      at += bytes[i].length + 1;
     }
     array.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
     return array;
   }
+
 
   /** Descriptors opened for one spawn, so that every exit path closes the right ones. */
   private static final class Fds {
