@@ -15,21 +15,20 @@ import java.util.concurrent.Semaphore;
  * Places a spawned child in its cgroup before it runs a single instruction of its own, on a glibc
  * without posix_spawnattr_setcgroup_np (before 2.39).
  *
- * <p>The child's last file action opens a FIFO for reading, which blocks until a writer appears;
- * that is after setsid and before exec, and posix_spawn's CLONE_VFORK blocks only the spawning
- * thread. Meanwhile the gate thread watches the spawning thread's children; as soon as the new
- * child appears (right after clone) it writes the child's pid into the run's cgroup.procs, and only
- * then opens the FIFO for writing, which lets the child go on to exec. The move usually completes
- * while the child still resets its signals, so the child seldom waits at all. Until exec the child
- * runs only glibc's spawn code, which cannot fork, so nothing escapes. One FIFO serves every spawn,
- * so gated spawns take turns.
+ * <p>The child's last file actions open two FIFOs: "arrive" for writing, then "release" for
+ * reading. Each open blocks until the other end is opened; both happen after setsid and before
+ * exec, and posix_spawn's CLONE_VFORK blocks only the spawning thread. The gate thread opens
+ * "arrive" for reading, which returns once the child stands at the gate; it then finds the child
+ * among the spawning thread's children, writes its pid into the run's cgroup.procs, and only then
+ * opens "release" for writing, which lets the child go on to exec. Until exec the child runs only
+ * glibc's spawn code, which cannot fork, so nothing escapes. Nobody spins: every wait is a
+ * blocking open. One pair of FIFOs serves every spawn, so gated spawns take turns.
  */
 final class CgroupGate implements Spawner.Gate {
   /** One gated child in flight at a time; taken by the spawner, given back by the gate thread. */
   private static final Semaphore TURN = new Semaphore(1);
   private static final int GATE_FD = 3;
   private static final LinkedBlockingQueue<Runnable> WORK = new LinkedBlockingQueue<>();
-  private static final long GIVE_UP_NANOS = 5_000_000_000L;
 
   static {
     Thread.ofPlatform().daemon().name("corral-gate").start(() -> {
@@ -45,6 +44,7 @@ final class CgroupGate implements Spawner.Gate {
     });
   }
 
+  private final MemorySegment arrive;
   private final MemorySegment release;
   private final Path procs;
   private int tid;
@@ -54,14 +54,17 @@ final class CgroupGate implements Spawner.Gate {
   /** Counted down when the gate thread has closed everything for this spawn. */
   private CountDownLatch done;
 
-  /** @param release the FIFO's path as a C string, readable from any thread */
-  CgroupGate(MemorySegment release, Path cgroup) {
+  /** @param arrive the FIFO paths as C strings, readable from any thread */
+  CgroupGate(MemorySegment arrive, MemorySegment release, Path cgroup) {
+    this.arrive = arrive;
     this.release = release;
     this.procs = cgroup.resolve("cgroup.procs");
   }
 
   @Override
   public void addTo(MemorySegment fileActions) {
+    LibC.fileActionsAddOpen(fileActions, GATE_FD, arrive, LibC.O_WRONLY, 0);
+    LibC.fileActionsAddClose(fileActions, GATE_FD);
     LibC.fileActionsAddOpen(fileActions, GATE_FD, release, LibC.O_RDONLY, 0);
     LibC.fileActionsAddClose(fileActions, GATE_FD);
   }
@@ -96,6 +99,7 @@ final class CgroupGate implements Spawner.Gate {
       } catch (InterruptedException e) {
         interrupted = true;
       }
+      closeIfOpened(LibC.open(arrive, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
       closeIfOpened(LibC.open(release, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
     }
     if (interrupted) {
@@ -107,35 +111,30 @@ final class CgroupGate implements Spawner.Gate {
   /** On the gate thread. */
   private void admit() {
     try {
-      long start = System.nanoTime();
-      int child = 0;
-      while (child == 0) {
-        if (!spawning) {
-          return; // posix_spawn failed before clone
-        }
-        child = newChild();
-        if (child == 0) {
-          if (System.nanoTime() - start > GIVE_UP_NANOS) {
-            // Should never happen. The spawner is stuck in posix_spawn until the child passes,
-            // so let it pass rather than hang; the spawner kills it at once, by its pid.
-            failure = "the spawned child did not appear under thread " + tid;
-            closeIfOpened(LibC.open(release, LibC.O_WRONLY | LibC.O_CLOEXEC, 0));
-            return;
-          }
-          Thread.onSpinWait();
-        }
+      int fd = LibC.open(arrive, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+      closeIfOpened(fd);
+      if (!spawning) {
+        return; // released by disarm: the spawn failed before the gate
       }
-      int rc = CgroupFs.tryWrite(procs, Integer.toString(child));
+      if (fd < 0) {
+        failure = Errors.fail("open", arrive.getString(0), -fd).getMessage();
+        return; // the child stays blocked; disarm's stand-in opens let it go, and it is killed
+      }
+      int child = newChild();
+      int rc = child == 0 ? -Errors.ESRCH : CgroupFs.tryWrite(procs, Integer.toString(child));
       if (rc < 0) {
-        failure = Errors.fail("write", procs + " <- " + child, -rc).getMessage();
-        // Our own unreaped child, held at the gate: its pid cannot have been recycled.
-        LibC.kill(child, LibC.SIGKILL);
+        failure = child == 0 ? "the child at the gate is not among thread " + tid + "'s children"
+            : Errors.fail("write", procs + " <- " + child, -rc).getMessage();
+        if (child != 0) {
+          // Our own unreaped child, held at the gate: its pid cannot have been recycled.
+          LibC.kill(child, LibC.SIGKILL);
+        }
       }
-      // Open the write end even after a failure, so that the child leaves the gate (to die).
+      // Open the release end even after a failure, so that the child leaves the gate (to die).
       closeIfOpened(LibC.open(release, LibC.O_WRONLY | LibC.O_CLOEXEC, 0));
     } finally {
       done.countDown();
-      // Only now may another child come to the gate: this spawn's end of the FIFO is closed.
+      // Only now may another child come to the gate: this spawn's FIFO ends are all closed.
       TURN.release();
     }
   }
@@ -155,19 +154,17 @@ final class CgroupGate implements Spawner.Gate {
     return 0;
   }
 
-  /** All of a thread's children: the list grows with every live run that thread started. */
   private static Set<Integer> children(int tid) {
     Set<Integer> pids = new HashSet<>();
-    String text;
     try {
-      text = Files.readString(Path.of("/proc/self/task/" + tid + "/children"), StandardCharsets.US_ASCII);
+      String text = Files.readString(Path.of("/proc/self/task/" + tid + "/children"), StandardCharsets.US_ASCII);
+      for (String s : text.trim().split(" ")) {
+        if (!s.isEmpty()) {
+          pids.add(Integer.parseInt(s));
+        }
+      }
     } catch (java.io.IOException e) {
       return pids;
-    }
-    for (String s : text.trim().split(" ")) {
-      if (!s.isEmpty()) {
-        pids.add(Integer.parseInt(s));
-      }
     }
     return pids;
   }

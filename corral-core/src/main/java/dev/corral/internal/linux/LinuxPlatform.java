@@ -49,7 +49,7 @@ public final class LinuxPlatform implements Platform {
       CgroupHierarchy h = hierarchy;
       Path cgroup = h.createRun();
       try {
-        spawned = Spawner.spawn(command, environment, new CgroupGate(h.release, cgroup));
+        spawned = Spawner.spawn(command, environment, new CgroupGate(h.arrive, h.release, cgroup));
       } catch (RuntimeException e) {
         CgroupTree.killAndRemove(cgroup);
         throw e;

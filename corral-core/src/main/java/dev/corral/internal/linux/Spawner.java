@@ -73,8 +73,8 @@ final class Spawner {
     Path program = Executables.resolve(command.argv().get(0), environment.get("PATH"), directory, shown);
 
     Fds fds = new Fds();
-    // Armed early, so the gate thread is awake and watching by the time the child is cloned:
-    // it can then place the child before the child reaches the gate, which then never waits.
+    // Armed early, so that the gate thread has woken up and waits at the gate by the time the
+    // child arrives there: its wake-up is off the critical path.
     boolean armed = false;
     if (gate != null) {
       gate.arm();
