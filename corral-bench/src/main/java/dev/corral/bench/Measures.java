@@ -36,6 +36,9 @@ final class Measures {
     for (int rep = 0; rep < 3; rep++) {
       corralStop(Math.min(n, 10), Duration.ZERO);
       corralStop(Math.min(n, 10), Duration.ofSeconds(5));
+      if (cgroupMount != null) {
+        referenceKill(Math.min(n, 10), cgroupMount); // the reference's Java side warms up too
+      }
     }
     for (int rep = 0; rep < reps; rep++) {
       kill.add(corralStop(n, Duration.ZERO));
@@ -79,8 +82,9 @@ final class Measures {
         throw new IllegalStateException("reference tree not ready");
       }
       Path events = cg.resolve("cgroup.events");
+      Path kill = cg.resolve("cgroup.kill");
       long t0 = System.nanoTime();
-      Files.writeString(cg.resolve("cgroup.kill"), "1");
+      Files.writeString(kill, "1");
       while (Files.readString(events).contains("populated 1")) {
         Thread.onSpinWait();
       }

@@ -16,12 +16,14 @@ public final class TreeHolder {
     Containment containment = Containment.valueOf(args[0]);
     String s = args[1];
     if (args.length > 2) {
-      // Exit mode: a tree whose members record the stop signal, then a normal JVM exit.
+      // Exit mode: two members that record the stop signal, then a normal JVM exit once both
+      // have said their trap is set.
       String mark = args[2];
-      String member = "sh -c 'trap \"echo TERM >> " + mark + "; exit 0\" TERM; " + s + " & wait'";
-      Command.of("/bin/sh", "-c", member + " &\n" + member + " &\necho started\nwait")
-          .containment(containment).stdout(Output.inherit()).start();
-      Thread.sleep(300); // let the members set their traps; the test only needs them running
+      String member = "sh -c 'trap \"echo TERM >> " + mark + "; exit 0\" TERM; echo armed; " + s + " & wait'";
+      java.util.concurrent.CountDownLatch armed = new java.util.concurrent.CountDownLatch(2);
+      Command.of("/bin/sh", "-c", member + " &\n" + member + " &\nwait")
+          .containment(containment).stdout(Output.lines(line -> armed.countDown())).start();
+      armed.await();
       System.exit(0);
     }
     Run run = Command.of("/bin/sh", "-c", s + " &\nsetsid " + s + " &\n(" + s + " &)\necho started\nexec " + s)
