@@ -294,22 +294,20 @@ final class LibC {
 
   /** read(2): bytes read, 0 at end of file, or a negated errno (-EAGAIN when empty). */
   static long read(int fd, MemorySegment buf, long count) {
-    MemorySegment slot = Native.errnoSlot();
-    long n;
-    try {
-      n = (long) read$mh.invokeExact(slot, fd, buf, count);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return n >= 0 ? n : -Native.lastErrno(slot);
+    return transfer(read$mh, fd, buf, count);
   }
 
   /** write(2): bytes written or a negated errno (-EAGAIN when full, -EPIPE when the reader left). */
   static long write(int fd, MemorySegment buf, long count) {
+    return transfer(write$mh, fd, buf, count);
+  }
+
+  /** read(2) and write(2) share a signature and a return convention. */
+  private static long transfer(MethodHandle mh, int fd, MemorySegment buf, long count) {
     MemorySegment slot = Native.errnoSlot();
     long n;
     try {
-      n = (long) write$mh.invokeExact(slot, fd, buf, count);
+      n = (long) mh.invokeExact(slot, fd, buf, count);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -344,14 +342,11 @@ final class LibC {
   }
 
   static int fcntl(int fd, int cmd, int arg) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) fcntl$mh.invokeExact(slot, fd, cmd, arg);
-    } catch (Throwable t) {
-      throw unexpected(t);
+    int rc = fcntlQuiet(fd, cmd, arg);
+    if (rc < 0) {
+      throw Errors.fail("fcntl", -rc);
     }
-    return check("fcntl", rc, slot);
+    return rc;
   }
 
   /** fcntl(2) whose failure is acceptable: returns the result or a negated errno. */
