@@ -104,7 +104,10 @@ final class CgroupHierarchy {
     remove(jvmDir);
     remove(base);
     try {
-      deleteGate(gate);
+      // With a watchdog, the gate is its to remove: it first lets go of any child caught there.
+      if (!Watchdog.started()) {
+        deleteGate(gate);
+      }
     } catch (IOException e) {
       // A stale gate directory is cleaned by the next JVM.
     }

@@ -38,7 +38,8 @@ public final class LinuxPlatform implements Platform {
     Supervisor supervisor = Supervisor.get();
     Containment containment = choose(command);
     CgroupHierarchy hierarchy = CgroupHierarchy.probe().hierarchy();
-    Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString());
+    Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString(),
+        hierarchy == null ? null : hierarchy.gate.toString());
     String marker = jvmMarker + Long.toHexString(ThreadLocalRandom.current().nextLong());
     Map<String, String> environment = command.environment();
     environment.put(MARKER, marker);

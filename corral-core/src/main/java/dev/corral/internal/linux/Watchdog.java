@@ -27,10 +27,19 @@ import java.util.Map;
 final class Watchdog {
   private Watchdog() {}
 
-  // $1: the marker prefix; $2: the JVM's cgroup directory, or "" without cgroups.
+  // $1: the marker prefix; $2: the JVM's cgroup directory, or "" without cgroups; $3: the
+  // spawn gate's directory, or "". A child caught at the gate when the JVM died would wait there
+  // forever, holding the dead JVM's memory: opening the FIFO read-write lets it exec, and the
+  // marker sweep below then kills it.
   private static final String SCRIPT = """
       trap '' HUP INT TERM PIPE
       while read -r _; do :; done
+      if [ -n "$3" ] && [ -p "$3/release" ]; then
+        exec 3<>"$3/release" && exec 3>&-
+        sleep 0.05
+        rm -f "$3/arrive" "$3/release"
+        rmdir "$3" 2>/dev/null
+      fi
       if [ -n "$2" ] && [ -d "$2" ]; then
         for i in 1 2 3 4 5 6 7 8 9 10; do
           left=
@@ -58,11 +67,15 @@ final class Watchdog {
 
   private static volatile int writeEnd = -1;
 
+  static boolean started() {
+    return writeEnd >= 0;
+  }
+
   /**
    * Starts the watchdog once per JVM. {@code markerPrefix} starts every run's marker value;
-   * {@code cgroupDir} is the JVM's cgroup directory or null.
+   * {@code cgroupDir} is the JVM's cgroup directory and {@code gateDir} its spawn gate's, or null.
    */
-  static synchronized void ensureStarted(String markerPrefix, String cgroupDir) {
+  static synchronized void ensureStarted(String markerPrefix, String cgroupDir, String gateDir) {
     if (writeEnd >= 0) {
       return;
     }
@@ -74,7 +87,7 @@ final class Watchdog {
       Map<String, String> env = new HashMap<>();
       env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
       Command command = Command.of("/bin/sh", "-c", SCRIPT, "corral-watchdog", markerPrefix,
-              cgroupDir == null ? "" : cgroupDir)
+              cgroupDir == null ? "" : cgroupDir, gateDir == null ? "" : gateDir)
           .stdin(Input.none()).stdout(Output.discard()).stderr(Output.discard());
       try {
         Spawner.Spawned s = Spawner.spawn(command, env, null, read);
