@@ -48,10 +48,6 @@ final class CgroupTree implements Tree {
     return Containment.CGROUP;
   }
 
-  Path dir() {
-    return dir;
-  }
-
   @Override
   public List<ProcStat> members() {
     List<ProcStat> out = new ArrayList<>();

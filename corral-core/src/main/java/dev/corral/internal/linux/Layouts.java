@@ -58,15 +58,6 @@ final class Layouts {
   static final VarHandle SI_PID = SIGINFO.varHandle(groupElement("si_pid"));
   static final VarHandle SI_STATUS = SIGINFO.varHandle(groupElement("si_status"));
 
-  /** {@code struct rlimit}. */
-  static final StructLayout RLIMIT =
-      MemoryLayout.structLayout(
-              ValueLayout.JAVA_LONG.withName("rlim_cur"), ValueLayout.JAVA_LONG.withName("rlim_max"))
-          .withName("rlimit");
-
-  static final VarHandle RLIM_CUR = RLIMIT.varHandle(groupElement("rlim_cur"));
-  static final VarHandle RLIM_MAX = RLIMIT.varHandle(groupElement("rlim_max"));
-
   private static StructLayout epollEvent() {
     boolean packed = "amd64".equals(System.getProperty("os.arch"))
         || "x86_64".equals(System.getProperty("os.arch"));

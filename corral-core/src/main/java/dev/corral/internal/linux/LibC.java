@@ -67,7 +67,6 @@ final class LibC {
   static final int SIGCONT = 18;
   static final int NSIG = 65;
 
-  static final int RLIMIT_NOFILE = 7;
 
   static final long SYS_PIDFD_SEND_SIGNAL = 424;
   static final long SYS_PIDFD_OPEN = 434;
@@ -141,10 +140,6 @@ final class LibC {
   private static final MethodHandle getpgrp$mh = Native.plain("getpgrp", FunctionDescriptor.of(INT));
   private static final MethodHandle getsid$mh =
       Native.errno("getsid", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle getrlimit$mh =
-      Native.errno("getrlimit", FunctionDescriptor.of(INT, INT, PTR));
-  private static final MethodHandle setrlimit$mh =
-      Native.errno("setrlimit", FunctionDescriptor.of(INT, INT, PTR));
 
   /** Vets every signal target; read after the handles above exist. */
   static final dev.corral.internal.Guard GUARD =
@@ -547,28 +542,6 @@ final class LibC {
       throw unexpected(t);
     }
     return check("getsid", rc, slot);
-  }
-
-  static void getrlimit(int resource, MemorySegment rlimit) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) getrlimit$mh.invokeExact(slot, resource, rlimit);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    check("getrlimit", rc, slot);
-  }
-
-  static void setrlimit(int resource, MemorySegment rlimit) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) setrlimit$mh.invokeExact(slot, resource, rlimit);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    check("setrlimit", rc, slot);
   }
 
   // ---- helpers ----

@@ -49,11 +49,7 @@ final class Native {
     return LINKER.downcallHandle(require(name), descriptor);
   }
 
-  /** A handle for a symbol this glibc may lack; probed once by the caller's static initialiser. */
-  static Optional<MethodHandle> optionalErrno(String name, FunctionDescriptor descriptor) {
-    return LIBC.find(name).map(s -> LINKER.downcallHandle(s, descriptor, CAPTURE_ERRNO));
-  }
-
+  /** A handle for a symbol this glibc may lack, or empty; probed once by the caller. */
   static Optional<MethodHandle> optionalPlain(String name, FunctionDescriptor descriptor) {
     return LIBC.find(name).map(s -> LINKER.downcallHandle(s, descriptor));
   }

@@ -43,7 +43,6 @@ class LayoutsTest {
         P("offsetof.siginfo_t.si_code", offsetof(siginfo_t, si_code));
         P("offsetof.siginfo_t.si_pid", offsetof(siginfo_t, si_pid));
         P("offsetof.siginfo_t.si_status", offsetof(siginfo_t, si_status));
-        P("sizeof.rlimit", sizeof(struct rlimit));
         P("O_WRONLY", O_WRONLY); P("O_CREAT", O_CREAT); P("O_TRUNC", O_TRUNC);
         P("O_APPEND", O_APPEND); P("O_NONBLOCK", O_NONBLOCK); P("O_DIRECTORY", O_DIRECTORY);
         P("O_CLOEXEC", O_CLOEXEC);
@@ -73,7 +72,6 @@ class LayoutsTest {
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_code"))).isEqualTo(c.get("offsetof.siginfo_t.si_code"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_pid"))).isEqualTo(c.get("offsetof.siginfo_t.si_pid"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_status"))).isEqualTo(c.get("offsetof.siginfo_t.si_status"));
-    assertThat(Layouts.RLIMIT.byteSize()).isEqualTo(c.get("sizeof.rlimit"));
 
     Map<String, Long> java = new HashMap<>();
     java.put("O_WRONLY", (long) LibC.O_WRONLY);
