@@ -51,6 +51,11 @@ final class CgroupHierarchy {
     this.hasKill = hasKill;
   }
 
+  /** The cgroup this JVM lives in, which holds Corral's subtree. */
+  Path home() {
+    return base.getParent();
+  }
+
   /** Empty run cgroups kept for reuse: mkdir and rmdir on cgroupfs cost tens of microseconds each. */
   private final java.util.concurrent.ConcurrentLinkedDeque<Path> spare = new java.util.concurrent.ConcurrentLinkedDeque<>();
   private final java.util.concurrent.atomic.AtomicInteger spares = new java.util.concurrent.atomic.AtomicInteger();

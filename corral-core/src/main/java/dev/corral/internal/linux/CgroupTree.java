@@ -144,9 +144,12 @@ final class CgroupTree implements Tree {
   private void freeze() {
     CgroupFs.write(dir.resolve("cgroup.freeze"), "1");
     long until = System.nanoTime() + FREEZE_WAIT_NANOS;
-    Path events = dir.resolve("cgroup.events");
-    while (CgroupFs.keyed(events, "frozen") != 1 && CgroupFs.keyed(events, "populated") == 1
-        && System.nanoTime() - until < 0) {
+    String events = dir.resolve("cgroup.events").toString();
+    while (System.nanoTime() - until < 0) {
+      String now = ProcTable.readSmall(events);
+      if (now == null || now.contains("frozen 1") || now.contains("populated 0")) {
+        return;
+      }
       LockSupport.parkNanos(20_000);
     }
   }
@@ -161,7 +164,7 @@ final class CgroupTree implements Tree {
     freeze();
     List<ProcStat> members = members();
     try {
-      Path outside = dir.getParent().getParent().getParent().resolve("cgroup.procs");
+      Path outside = hierarchy.home().resolve("cgroup.procs");
       for (int round = 0; round < 10 && !CgroupFs.procs(dir).isEmpty(); round++) {
         for (int pid : CgroupFs.procs(dir)) {
           if (pid != leader) {
