@@ -25,6 +25,9 @@ public final class Command {
   /** The grace period between the stop signal and SIGKILL when none is set: 2 seconds. */
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
 
+  /** A grace period with no limit for the leader: see {@link #grace(Duration)}. 10,000 days. */
+  public static final Duration UNBOUNDED_GRACE = Duration.ofDays(10_000);
+
   /** SIGTERM, the default stop signal. */
   public static final int SIGTERM = 15;
 
@@ -51,12 +54,13 @@ public final class Command {
   private final Containment containment;
   private final Leftovers leftovers;
   private final Set<Integer> keepIgnored;
+  private final boolean foreground;
 
   private Command(
       List<String> argv, Path directory, boolean inheritEnvironment,
       Map<String, String> environmentChanges, Input stdin, Output stdout, Output stderr,
       Duration deadline, Duration grace, int stopSignal, Containment containment,
-      Leftovers leftovers, Set<Integer> keepIgnored) {
+      Leftovers leftovers, Set<Integer> keepIgnored, boolean foreground) {
     this.argv = argv;
     this.directory = directory;
     this.inheritEnvironment = inheritEnvironment;
@@ -70,6 +74,7 @@ public final class Command {
     this.containment = containment;
     this.leftovers = leftovers;
     this.keepIgnored = keepIgnored;
+    this.foreground = foreground;
   }
 
   /** A command from its argv. The first element is the program, looked up on PATH as execvp(3) does. */
@@ -93,7 +98,7 @@ public final class Command {
     }
     return new Command(
         List.copyOf(argv), null, true, Map.of(), Input.none(), Output.capture(),
-        Output.capture(), null, DEFAULT_GRACE, SIGTERM, Containment.AUTO, Leftovers.STOP, Set.of());
+        Output.capture(), null, DEFAULT_GRACE, SIGTERM, Containment.AUTO, Leftovers.STOP, Set.of(), false);
   }
 
   // ---- with-style setters ----
@@ -102,7 +107,7 @@ public final class Command {
   public Command directory(Path dir) {
     Objects.requireNonNull(dir, "dir");
     return new Command(argv, dir, inheritEnvironment, environmentChanges, stdin, stdout, stderr,
-        deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   /** Set one environment variable for the child, over any inherited value. */
@@ -133,13 +138,13 @@ public final class Command {
   /** Start from an empty environment instead of the JVM's; variables set afterwards still apply. */
   public Command clearEnv() {
     return new Command(argv, directory, false, Map.of(), stdin, stdout, stderr, deadline, grace,
-        stopSignal, containment, leftovers, keepIgnored);
+        stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   public Command stdin(Input input) {
     Objects.requireNonNull(input, "input");
     return new Command(argv, directory, inheritEnvironment, environmentChanges, input, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   public Command stdout(Output output) {
@@ -148,13 +153,13 @@ public final class Command {
       throw new IllegalArgumentException("Output.toStdout() is for stderr only");
     }
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, output,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   public Command stderr(Output output) {
     Objects.requireNonNull(output, "output");
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        output, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        output, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   /** Send stderr wherever stdout goes: {@code stderr(Output.toStdout())}. */
@@ -172,24 +177,36 @@ public final class Command {
       throw new IllegalArgumentException("deadline must be positive: " + timeout);
     }
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, timeout, grace, stopSignal, containment, leftovers, keepIgnored);
+        stderr, timeout, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
-  /** How long the stop signal may take before SIGKILL; zero kills at once. Default {@link #DEFAULT_GRACE}. */
+  /**
+   * How long the stop signal may take before SIGKILL; zero kills at once. Default {@link
+   * #DEFAULT_GRACE}.
+   *
+   * <p>{@link #UNBOUNDED_GRACE} (or anything longer) sets no limit for the leader, as GNU {@code
+   * timeout} without {@code -k}: SIGKILL comes only once the leader has exited, {@link
+   * #DEFAULT_GRACE} later, for whatever it left running.
+   */
   public Command grace(Duration grace) {
     Objects.requireNonNull(grace, "grace");
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative: " + grace);
     }
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
-  /** The first signal of the stop sequence, by number (default {@link #SIGTERM}). */
+  /**
+   * The first signal of the stop sequence, by number (default {@link #SIGTERM}). 0 sends nothing
+   * (SIGCONT still goes out), so only SIGKILL after the grace period ends the tree.
+   */
   public Command stopSignal(int signal) {
-    Platform.get().checkSignal(signal);
+    if (signal != 0) {
+      Platform.get().checkSignal(signal);
+    }
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, signal, containment, leftovers, keepIgnored);
+        stderr, deadline, grace, signal, containment, leftovers, keepIgnored, foreground);
   }
 
   /** The first signal of the stop sequence, by name such as {@code "INT"} or {@code "SIGINT"}. */
@@ -200,13 +217,13 @@ public final class Command {
   public Command containment(Containment containment) {
     Objects.requireNonNull(containment, "containment");
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   public Command leftovers(Leftovers leftovers) {
     Objects.requireNonNull(leftovers, "leftovers");
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   /**
@@ -221,7 +238,19 @@ public final class Command {
     }
     return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
         stderr, deadline, grace, stopSignal, containment, leftovers,
-        Collections.unmodifiableSet(set));
+        Collections.unmodifiableSet(set), foreground);
+  }
+
+  /**
+   * Keep the caller's session, so the command can read the controlling terminal and get its
+   * signals, as GNU {@code timeout --foreground}. The whole tree is still stopped. With {@link
+   * Containment#CGROUP} the command also stays in the caller's process group; with {@link
+   * Containment#PROCESS_GROUP} it gets a process group of its own inside the caller's session,
+   * which a terminal treats as a background job. Default: a new session.
+   */
+  public Command foreground(boolean foreground) {
+    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
+        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   // ---- actions ----
@@ -301,6 +330,15 @@ public final class Command {
     return keepIgnored;
   }
 
+  public boolean foreground() {
+    return foreground;
+  }
+
+  /** True when {@link #grace()} sets no limit for the leader. */
+  public boolean graceUnbounded() {
+    return grace.compareTo(UNBOUNDED_GRACE) >= 0;
+  }
+
   /** The argv as a shell would show it, for messages. */
   @Override
   public String toString() {
@@ -321,7 +359,7 @@ public final class Command {
     changes.remove(name);
     changes.put(name, value);
     return new Command(argv, directory, inherit, Collections.unmodifiableMap(changes), stdin,
-        stdout, stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored);
+        stdout, stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
   }
 
   private static void checkEnvName(String name) {

@@ -66,7 +66,7 @@ final class RealRun implements Run {
         } catch (InterruptedException e) {
           // The tree must not outlive an abandoned wait: stop it, then keep waiting for the proof.
           interrupted = true;
-          child.cancel();
+          child.cancel(command.stopSignal(), false);
         } catch (ExecutionException e) {
           throw rethrow(e);
         }
@@ -103,7 +103,17 @@ final class RealRun implements Run {
   @Override
   public void cancel() {
     if (!result.isDone()) {
-      child.cancel();
+      child.cancel(command.stopSignal(), false);
+    }
+  }
+
+  @Override
+  public void cancel(int signal) {
+    if (signal != 0) {
+      Platform.get().checkSignal(signal);
+    }
+    if (!result.isDone()) {
+      child.cancel(signal, true);
     }
   }
 

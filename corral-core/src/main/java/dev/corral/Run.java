@@ -37,6 +37,14 @@ public interface Run extends AutoCloseable {
    */
   void cancel();
 
+  /**
+   * Like {@link #cancel()}, but the stop sequence begins with {@code signal} instead of the
+   * command's stop signal: how a supervisor forwards a signal it received. If the stop sequence
+   * already runs, {@code signal} goes to whatever is left of the tree and the grace period does
+   * not restart. 0 sends nothing.
+   */
+  void cancel(int signal);
+
   /** Cancel if still running, then wait for the tree to be gone. */
   @Override
   void close();

@@ -4,6 +4,9 @@ package dev.corral.internal;
 public interface Child {
   long pid();
 
-  /** Start the stop sequence because the caller asked; idempotent, returns at once. */
-  void cancel();
+  /**
+   * Start the stop sequence with {@code signal} because the caller asked; returns at once. Once
+   * it runs, a repeated call sends {@code signal} again when {@code resend}, else does nothing.
+   */
+  void cancel(int signal, boolean resend);
 }

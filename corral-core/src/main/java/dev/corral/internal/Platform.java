@@ -34,6 +34,12 @@ public interface Platform {
     return capabilities().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
+  /**
+   * Ends this process by {@code signal}, without a core dump, as a supervisor that mirrors its
+   * child's death must. Returns only if the signal does not end a process by default.
+   */
+  void dieBy(int signal);
+
   /** Signal names and numbers of this OS. */
   Signals signals();
 

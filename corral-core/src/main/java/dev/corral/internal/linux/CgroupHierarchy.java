@@ -90,13 +90,32 @@ final class CgroupHierarchy {
     }
   }
 
-  /** Removes a run's cgroup; it must be empty. Returns false if the kernel refused. */
+  /**
+   * Removes one cgroup; it must be empty and have no children. Never recursive: an empty sibling
+   * may be another JVM's spare run cgroup. Returns false if the kernel refused.
+   */
   static boolean remove(Path cgroup) {
     try {
       Files.deleteIfExists(cgroup);
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /**
+   * A nested Corral (a run that runs Corral) leaves its own cgroups inside the run's when it is
+   * killed: they lie below a run cgroup this JVM created, so they are this JVM's to remove. Only
+   * for run cgroups.
+   */
+  static void removeNested(Path cgroup) throws IOException {
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(cgroup, Files::isDirectory)) {
+      for (Path child : children) {
+        removeNested(child);
+        Files.deleteIfExists(child);
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // already gone
     }
   }
 

@@ -215,7 +215,17 @@ final class CgroupTree implements Tree {
   public void close() {
     closeEvents();
     String events = ProcTable.readSmall(dir.resolve("cgroup.events").toString());
-    if (events != null && events.contains("populated 0") && events.contains("frozen 0")) {
+    boolean clean;
+    try {
+      // kernfs counts subdirectories in a directory's link count: 2 means no nested cgroups.
+      if ((int) Files.getAttribute(dir, "unix:nlink") > 2) {
+        CgroupHierarchy.removeNested(dir);
+      }
+      clean = true;
+    } catch (IOException e) {
+      clean = false;
+    }
+    if (clean && events != null && events.contains("populated 0") && events.contains("frozen 0")) {
       hierarchy.recycle(dir);
     } else {
       CgroupHierarchy.remove(dir);
@@ -234,6 +244,11 @@ final class CgroupTree implements Tree {
         CgroupFs.tryWrite(cgroup.resolve("cgroup.freeze"), "0");
       }
       LockSupport.parkNanos(10_000_000L);
+    }
+    try {
+      CgroupHierarchy.removeNested(cgroup);
+    } catch (IOException e) {
+      // remove() below fails too, and says so by leaving the directory for the next JVM.
     }
     CgroupHierarchy.remove(cgroup);
   }

@@ -41,6 +41,18 @@ final class Layouts {
   static final VarHandle EPOLL_EVENTS = EPOLL_EVENT.varHandle(groupElement("events"));
   static final VarHandle EPOLL_DATA = EPOLL_EVENT.varHandle(groupElement("data"));
 
+  /** glibc's {@code struct sigaction} (not the kernel's): handler, mask, flags, restorer. */
+  static final StructLayout SIGACTION =
+      MemoryLayout.structLayout(
+              ValueLayout.ADDRESS.withName("sa_handler"),
+              SIGSET.withName("sa_mask"),
+              ValueLayout.JAVA_INT.withName("sa_flags"),
+              MemoryLayout.paddingLayout(4),
+              ValueLayout.ADDRESS.withName("sa_restorer"))
+          .withName("sigaction");
+
+  static final VarHandle SA_HANDLER = SIGACTION.varHandle(groupElement("sa_handler"));
+
   /** The leading fields of {@code siginfo_t} that waitid fills for SIGCHLD, padded to 128 bytes. */
   static final StructLayout SIGINFO =
       MemoryLayout.structLayout(

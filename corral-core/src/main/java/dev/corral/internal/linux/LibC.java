@@ -33,6 +33,7 @@ final class LibC {
   static final int O_DIRECTORY = 0200000;
   static final int O_CLOEXEC = 02000000;
 
+  static final short POSIX_SPAWN_SETPGROUP = 0x02;
   static final short POSIX_SPAWN_SETSIGDEF = 0x04;
   static final short POSIX_SPAWN_SETSIGMASK = 0x08;
   static final short POSIX_SPAWN_SETSID = 0x80;
@@ -542,6 +543,74 @@ final class LibC {
       throw unexpected(t);
     }
     return check("getsid", rc, slot);
+  }
+
+  // ---- this process's own signal state: bound on first use, the CLI needs it once ----
+
+  static final int SIG_BLOCK = 0;
+  static final int SIG_UNBLOCK = 1;
+  static final int PR_SET_DUMPABLE = 4;
+  static final long SIG_DFL = 0;
+  static final long SIG_IGN = 1;
+
+  private static final class Own {
+    static final MethodHandle sigaction$mh =
+        Native.errno("sigaction", FunctionDescriptor.of(INT, INT, PTR, PTR));
+    static final MethodHandle pthread_sigmask$mh =
+        Native.plain("pthread_sigmask", FunctionDescriptor.of(INT, INT, PTR, PTR));
+    static final MethodHandle raise$mh = Native.plain("raise", FunctionDescriptor.of(INT, INT));
+    static final MethodHandle prctl$mh =
+        Native.errnoVariadic("prctl", FunctionDescriptor.of(INT, INT, LONG), 1);
+  }
+
+  /**
+   * sigaction(2) with {@code act} and {@code old} (either may be NULL). Throws on EINVAL, which
+   * names a signal that cannot be caught or ignored.
+   */
+  static void sigaction(int sig, MemorySegment act, MemorySegment old) {
+    MemorySegment slot = Native.errnoSlot();
+    int rc;
+    try {
+      rc = (int) Own.sigaction$mh.invokeExact(slot, sig, act, old);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    check("sigaction", rc, slot);
+  }
+
+  /** pthread_sigmask(3) for the calling thread; the C call returns an error number. */
+  static void pthreadSigmask(int how, MemorySegment set, MemorySegment old) {
+    int rc;
+    try {
+      rc = (int) Own.pthread_sigmask$mh.invokeExact(how, set, old);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    returnsErrorNumber("pthread_sigmask", rc);
+  }
+
+  /**
+   * raise(3): the calling thread signals itself. The one way Corral signals its own process, and
+   * only to end it as its child ended ({@code Platform.dieBy}); never through {@link #kill}.
+   */
+  static void raise(int sig) {
+    try {
+      int ignored = (int) Own.raise$mh.invokeExact(sig);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+  }
+
+  /** prctl(2) with one argument: 0 or a negated errno. */
+  static int prctl(int option, long arg) {
+    MemorySegment slot = Native.errnoSlot();
+    int rc;
+    try {
+      rc = (int) Own.prctl$mh.invokeExact(slot, option, arg);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    return rc == 0 ? 0 : -Native.lastErrno(slot);
   }
 
   // ---- helpers ----

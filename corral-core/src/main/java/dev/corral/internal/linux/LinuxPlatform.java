@@ -29,6 +29,7 @@ public final class LinuxPlatform implements Platform {
   private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
 
   public LinuxPlatform() {
+    OwnSignals.keepChildrenWaitable();
     Runtime.getRuntime().addShutdownHook(
         Thread.ofPlatform().name("corral-shutdown").unstarted(this::shutdown));
   }
@@ -49,6 +50,7 @@ public final class LinuxPlatform implements Platform {
     if (containment == Containment.CGROUP) {
       CgroupHierarchy h = hierarchy;
       Path cgroup = h.createRun();
+      Watchdog.tell(cgroup, command);
       try {
         spawned = Spawner.spawn(command, environment, new CgroupGate(h.arrive, h.release, cgroup));
       } catch (RuntimeException e) {
@@ -87,7 +89,7 @@ public final class LinuxPlatform implements Platform {
   /** JVM exit: stop every live tree, wait for the proof (bounded), then remove Corral's cgroups. */
   private void shutdown() {
     for (LinuxRun run : live) {
-      run.cancel();
+      run.cancel(run.command().stopSignal(), false);
     }
     long until = System.nanoTime() + 10_000_000_000L;
     while (!live.isEmpty() && System.nanoTime() - until < 0) {
@@ -110,6 +112,11 @@ public final class LinuxPlatform implements Platform {
   }
 
   private volatile List<Capability> capabilities;
+
+  @Override
+  public void dieBy(int signal) {
+    OwnSignals.dieBy(signal);
+  }
 
   @Override
   public Signals signals() {

@@ -48,6 +48,7 @@ final class LinuxRun implements Child {
   private boolean cancelled;
   private Teardown.Cause cause = Teardown.Cause.NONE;
   private boolean stopping;
+  private boolean killing;
   private boolean treeGone;
   private boolean finished;
   private final Set<Long> signalled = new LinkedHashSet<>();
@@ -85,12 +86,27 @@ final class LinuxRun implements Child {
     return pid;
   }
 
+  Command command() {
+    return command;
+  }
+
   @Override
-  public void cancel() {
+  public void cancel(int signal, boolean resend) {
     supervisor.execute(safely(() -> {
-      if (!finished && !stopping) {
+      if (finished || treeGone) {
+        return;
+      }
+      if (!stopping) {
         cancelled = !leaderExited;
-        stop(Teardown.Cause.CANCEL);
+        stop(Teardown.Cause.CANCEL, signal);
+      } else if (resend && !killing) {
+        if (signal == LibC.SIGKILL) {
+          killPhase(System.nanoTime());
+        } else {
+          for (ProcStat p : tree.stop(signal)) {
+            signalled.add((long) p.pid());
+          }
+        }
       }
     }));
   }
@@ -148,7 +164,11 @@ final class LinuxRun implements Child {
 
   private void afterLeaderExit() {
     if (stopping) {
-      checkEmpty();
+      if (!checkEmpty() && graceTimer == null && !killing) {
+        // An unbounded grace ends with the leader: what it left gets the default grace.
+        graceTimer = supervisor.after(Command.DEFAULT_GRACE.toNanos(),
+            safely(() -> killPhase(System.nanoTime())));
+      }
       return;
     }
     if (tree.isEmpty()) {
@@ -156,7 +176,7 @@ final class LinuxRun implements Child {
       return;
     }
     switch (command.leftovers()) {
-      case STOP -> stop(Teardown.Cause.LEFTOVERS);
+      case STOP -> stop(Teardown.Cause.LEFTOVERS, command.stopSignal());
       case LEAVE_RUNNING -> {
         leftRunning = pids(tree.release());
         treeGone();
@@ -177,11 +197,11 @@ final class LinuxRun implements Child {
       }
     }
     timedOut = !leaderExited;
-    stop(Teardown.Cause.DEADLINE);
+    stop(Teardown.Cause.DEADLINE, command.stopSignal());
   }
 
-  /** The stop sequence: stop signal and SIGCONT to the whole tree, grace, then SIGKILL until empty. */
-  private void stop(Teardown.Cause why) {
+  /** The stop sequence: {@code signal} and SIGCONT to the whole tree, grace, then SIGKILL until empty. */
+  private void stop(Teardown.Cause why, int signal) {
     if (stopping || treeGone) {
       return;
     }
@@ -190,18 +210,23 @@ final class LinuxRun implements Child {
     if (deadlineTimer != null) {
       deadlineTimer.cancel();
     }
-    long grace = command.grace().toNanos();
-    if (grace == 0) {
+    if (command.grace().isZero() || signal == LibC.SIGKILL) {
       // No grace: the stop signal would only delay SIGKILL.
       killPhase(System.nanoTime());
     } else {
-      for (ProcStat p : tree.stop(command.stopSignal())) {
+      for (ProcStat p : tree.stop(signal)) {
         signalled.add((long) p.pid());
       }
       if (!leaderExited) {
         signalled.add((long) pid);
       }
-      graceTimer = supervisor.after(grace, safely(() -> killPhase(System.nanoTime())));
+      if (!command.graceUnbounded()) {
+        graceTimer = supervisor.after(command.grace().toNanos(),
+            safely(() -> killPhase(System.nanoTime())));
+      } else if (leaderExited) {
+        graceTimer = supervisor.after(Command.DEFAULT_GRACE.toNanos(),
+            safely(() -> killPhase(System.nanoTime())));
+      }
     }
     if (!treeGone) {
       tree.onMaybeEmpty(this::checkEmpty);
@@ -212,6 +237,7 @@ final class LinuxRun implements Child {
     if (treeGone) {
       return;
     }
+    killing = true;
     List<Integer> alive = tree.kill();
     if (neededKill.isEmpty()) {
       for (int p : alive) {

@@ -110,7 +110,10 @@ final class Spawner {
           gate.addTo(fa);
         }
 
-        LibC.spawnattrSetflags(attr, (short) (LibC.POSIX_SPAWN_SETSID
+        // In the foreground, a cgroup holds the tree; without one the leader's own group must.
+        short session = !command.foreground() ? LibC.POSIX_SPAWN_SETSID
+            : gate == null ? LibC.POSIX_SPAWN_SETPGROUP : 0;
+        LibC.spawnattrSetflags(attr, (short) (session
             | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
         MemorySegment set = arena.allocate(Layouts.SIGSET);
         LibC.sigemptyset(set);

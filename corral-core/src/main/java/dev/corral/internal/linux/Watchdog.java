@@ -14,7 +14,8 @@ import java.util.Map;
  * a pipe whose only writer is this JVM. However the JVM ends, even by SIGKILL, the kernel closes
  * that pipe; the watchdog then reads end of file and ends every run this JVM started:
  * <ul>
- *   <li>cgroup runs: {@code cgroup.kill} on each of the JVM's run cgroups, then removes them;
+ *   <li>cgroup runs: each run's stop signal to its frozen members, SIGCONT, its grace period
+ *       (the default for an unbounded one), then {@code cgroup.kill}, then removes the cgroups;
  *   <li>process-group runs: SIGKILL to every process carrying this JVM's marker prefix, and to
  *       the sessions those processes lead.
  * </ul>
@@ -28,12 +29,14 @@ final class Watchdog {
   private Watchdog() {}
 
   // $1: the marker prefix; $2: the JVM's cgroup directory, or "" without cgroups; $3: the
-  // spawn gate's directory, or "". A child caught at the gate when the JVM died would wait there
+  // spawn gate's directory, or "". The JVM writes "N SIGNAL GRACE_MS" for each run-N whose stop
+  // differs from TERM and 2 s. A child caught at the gate when the JVM died would wait there
   // forever, holding the dead JVM's memory: opening the FIFO read-write lets it exec, and the
-  // marker sweep below then kills it.
+  // marker sweep below then kills it. Frozen members cannot exit, so their pids stay theirs
+  // while they are signalled by number.
   private static final String SCRIPT = """
       trap '' HUP INT TERM PIPE
-      while read -r _; do :; done
+      while read -r n s g; do eval "sig_$n=$s grace_$n=$g"; done
       if [ -n "$3" ] && [ -p "$3/release" ]; then
         exec 3<>"$3/release" && exec 3>&-
         sleep 0.05
@@ -41,11 +44,34 @@ final class Watchdog {
         rmdir "$3" 2>/dev/null
       fi
       if [ -n "$2" ] && [ -d "$2" ]; then
+        wait=0
+        for d in "$2"/run-*; do
+          grep -qs 'populated 1' "$d/cgroup.events" || continue
+          n=${d##*/run-}
+          eval "s=\\${sig_$n:-15} g=\\${grace_$n:-2000}"
+          [ "$s" = 9 ] || [ "$g" = 0 ] && continue
+          echo 1 > "$d/cgroup.freeze"
+          for i in 1 2 3 4 5 6 7 8 9 10; do
+            grep -qs 'frozen 1' "$d/cgroup.events" && break
+            sleep 0.01
+          done
+          for p in $(cat "$d/cgroup.procs"); do
+            kill -"$s" "$p" 2>/dev/null
+            kill -CONT "$p" 2>/dev/null
+          done
+          echo 0 > "$d/cgroup.freeze"
+          [ "$g" -gt "$wait" ] && wait=$g
+        done
+        while [ "$wait" -gt 0 ] && grep -qs 'populated 1' "$2"/run-*/cgroup.events; do
+          sleep 0.05
+          wait=$((wait - 50))
+        done
         for i in 1 2 3 4 5 6 7 8 9 10; do
           left=
           for d in "$2"/run-*; do
             [ -d "$d" ] || continue
             echo 1 > "$d/cgroup.kill" 2>/dev/null
+            find "$d" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null
             rmdir "$d" 2>/dev/null || left=1
           done
           [ -z "$left" ] && break
@@ -64,6 +90,35 @@ final class Watchdog {
         done
       done
       """;
+
+  /** What the watchdog was last told about each run cgroup; absent means TERM and 2 s. */
+  private static final Map<String, String> told = new HashMap<>();
+
+  private static final String DEFAULT_STOP = Command.SIGTERM + " " + Command.DEFAULT_GRACE.toMillis();
+
+  /**
+   * Tells the watchdog how to stop the run in {@code cgroup} if this JVM dies: its stop signal,
+   * then its grace period (an unbounded one counts as the default), then cgroup.kill. Writes only
+   * when that differs from what the watchdog already knows for this cgroup.
+   */
+  static void tell(java.nio.file.Path cgroup, Command command) {
+    long grace = command.graceUnbounded() ? Command.DEFAULT_GRACE.toMillis() : command.grace().toMillis();
+    String stop = command.stopSignal() + " " + grace;
+    String name = cgroup.getFileName().toString().substring("run-".length());
+    synchronized (told) {
+      String before = told.getOrDefault(name, DEFAULT_STOP);
+      if (before.equals(stop) || writeEnd < 0) {
+        return;
+      }
+      told.put(name, stop);
+      byte[] line = (name + " " + stop + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment buf = arena.allocate(line.length);
+        MemorySegment.copy(line, 0, buf, ValueLayout.JAVA_BYTE, 0, line.length);
+        LibC.write(writeEnd, buf, line.length);
+      }
+    }
+  }
 
   private static volatile int writeEnd = -1;
 

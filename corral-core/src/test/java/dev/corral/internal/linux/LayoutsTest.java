@@ -29,6 +29,7 @@ class LayoutsTest {
       #include <sys/wait.h>
       #include <sys/resource.h>
       #include <sys/syscall.h>
+      #include <sys/prctl.h>
       #include <fcntl.h>
       #include <stddef.h>
       #include <stdio.h>
@@ -43,6 +44,12 @@ class LayoutsTest {
         P("offsetof.siginfo_t.si_code", offsetof(siginfo_t, si_code));
         P("offsetof.siginfo_t.si_pid", offsetof(siginfo_t, si_pid));
         P("offsetof.siginfo_t.si_status", offsetof(siginfo_t, si_status));
+        P("sizeof.sigaction", sizeof(struct sigaction));
+        P("offsetof.sigaction.sa_mask", offsetof(struct sigaction, sa_mask));
+        P("offsetof.sigaction.sa_flags", offsetof(struct sigaction, sa_flags));
+        P("offsetof.sigaction.sa_restorer", offsetof(struct sigaction, sa_restorer));
+        P("SIG_BLOCK", SIG_BLOCK); P("SIG_UNBLOCK", SIG_UNBLOCK); P("SIGCHLD", SIGCHLD);
+        P("PR_SET_DUMPABLE", PR_SET_DUMPABLE); P("POSIX_SPAWN_SETPGROUP", POSIX_SPAWN_SETPGROUP);
         P("O_WRONLY", O_WRONLY); P("O_CREAT", O_CREAT); P("O_TRUNC", O_TRUNC);
         P("O_APPEND", O_APPEND); P("O_NONBLOCK", O_NONBLOCK); P("O_DIRECTORY", O_DIRECTORY);
         P("O_CLOEXEC", O_CLOEXEC);
@@ -72,6 +79,10 @@ class LayoutsTest {
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_code"))).isEqualTo(c.get("offsetof.siginfo_t.si_code"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_pid"))).isEqualTo(c.get("offsetof.siginfo_t.si_pid"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_status"))).isEqualTo(c.get("offsetof.siginfo_t.si_status"));
+    assertThat(Layouts.SIGACTION.byteSize()).isEqualTo(c.get("sizeof.sigaction"));
+    assertThat(Layouts.SIGACTION.byteOffset(groupElement("sa_mask"))).isEqualTo(c.get("offsetof.sigaction.sa_mask"));
+    assertThat(Layouts.SIGACTION.byteOffset(groupElement("sa_flags"))).isEqualTo(c.get("offsetof.sigaction.sa_flags"));
+    assertThat(Layouts.SIGACTION.byteOffset(groupElement("sa_restorer"))).isEqualTo(c.get("offsetof.sigaction.sa_restorer"));
 
     Map<String, Long> java = new HashMap<>();
     java.put("O_WRONLY", (long) LibC.O_WRONLY);
@@ -82,6 +93,11 @@ class LayoutsTest {
     java.put("O_DIRECTORY", (long) LibC.O_DIRECTORY);
     java.put("O_CLOEXEC", (long) LibC.O_CLOEXEC);
     java.put("POSIX_SPAWN_SETSID", (long) LibC.POSIX_SPAWN_SETSID);
+    java.put("POSIX_SPAWN_SETPGROUP", (long) LibC.POSIX_SPAWN_SETPGROUP);
+    java.put("SIG_BLOCK", (long) LibC.SIG_BLOCK);
+    java.put("SIG_UNBLOCK", (long) LibC.SIG_UNBLOCK);
+    java.put("SIGCHLD", (long) OwnSignals.SIGCHLD);
+    java.put("PR_SET_DUMPABLE", (long) LibC.PR_SET_DUMPABLE);
     java.put("POSIX_SPAWN_SETSIGMASK", (long) LibC.POSIX_SPAWN_SETSIGMASK);
     java.put("POSIX_SPAWN_SETSIGDEF", (long) LibC.POSIX_SPAWN_SETSIGDEF);
     java.put("EPOLLIN", (long) LibC.EPOLLIN);

@@ -1,0 +1,58 @@
+package dev.corral.internal.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** The JVM's own signal dispositions, where Corral must touch them. */
+final class OwnSignals {
+  private OwnSignals() {}
+
+  static final int SIGCHLD = 17;
+
+  /**
+   * If the JVM was started with SIGCHLD ignored (a caller's {@code trap '' CHLD} survives exec),
+   * the kernel reaps children by itself: their status is lost and their pids are freed while the
+   * run still counts on them. Restore the default, which is what a process with children needs.
+   */
+  static void keepChildrenWaitable() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment old = arena.allocate(Layouts.SIGACTION);
+      LibC.sigaction(SIGCHLD, MemorySegment.NULL, old);
+      if (handler(old) == LibC.SIG_IGN) {
+        MemorySegment dfl = arena.allocate(Layouts.SIGACTION);
+        LibC.sigaction(SIGCHLD, dfl, MemorySegment.NULL);
+      }
+    }
+  }
+
+  /** The disposition of {@code sig}: {@link LibC#SIG_DFL}, {@link LibC#SIG_IGN} or a handler address. */
+  static long disposition(int sig) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment old = arena.allocate(Layouts.SIGACTION);
+      LibC.sigaction(sig, MemorySegment.NULL, old);
+      return handler(old);
+    }
+  }
+
+  /**
+   * Ends this process by {@code sig}, as the shell's child it mirrors ended: core dumps off (the
+   * dump would be the JVM's, not the child's), default action, unblocked on this thread, raised.
+   * Returns only if {@code sig} does not end a process by default.
+   */
+  static void dieBy(int sig) {
+    LibC.prctl(LibC.PR_SET_DUMPABLE, 0);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment dfl = arena.allocate(Layouts.SIGACTION);
+      LibC.sigaction(sig, dfl, MemorySegment.NULL);
+      MemorySegment set = arena.allocate(Layouts.SIGSET);
+      LibC.sigemptyset(set);
+      LibC.sigaddset(set, sig);
+      LibC.pthreadSigmask(LibC.SIG_UNBLOCK, set, MemorySegment.NULL);
+      LibC.raise(sig);
+    }
+  }
+
+  private static long handler(MemorySegment action) {
+    return ((MemorySegment) Layouts.SA_HANDLER.get(action, 0L)).address();
+  }
+}
