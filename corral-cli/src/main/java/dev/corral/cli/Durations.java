@@ -2,53 +2,80 @@ package dev.corral.cli;
 
 import java.time.Duration;
 
-/** GNU timeout's durations: a non-negative float with an optional s, m, h or d suffix. */
+/**
+ * GNU timeout's durations: a floating-point number as strtod(3) reads it in the C locale (decimal,
+ * hexadecimal, {@code inf}), then at most one suffix: s, m, h or d. Pure logic.
+ *
+ * <p>0 means no limit. Values too large to keep are clamped to {@link #MAX}; a positive value too
+ * small for a double (1e-10000) rounds up to the smallest one, so it still expires at once, and a
+ * negative one of that kind stays negative, so it is refused.
+ */
 final class Durations {
   private Durations() {}
 
-  /** Longest deadline Corral keeps; larger values are clamped, as timeout clamps to its maximum. */
+  /** Longest limit Corral keeps: GNU clamps to the largest time_t; nobody waits 100 years. */
   static final Duration MAX = Duration.ofDays(365L * 100);
 
-  /** Parses {@code text}; {@link Duration#ZERO} means no limit. Tiny positive values round up to 1 ns. */
+  /**
+   * Parses {@code text}; {@link Duration#ZERO} means no limit.
+   *
+   * @throws IllegalArgumentException "invalid time interval 'TEXT'"
+   */
   static Duration parse(String text) {
-    if (text.isEmpty()) {
-      throw new IllegalArgumentException("invalid time interval ''");
+    Strtod.Scan scan = Strtod.scan(text, decimalComma());
+    if (scan == null || scan.end() < text.length() - 1) {
+      throw invalid(text);
     }
-    char last = text.charAt(text.length() - 1);
-    double unit = switch (last) {
-      case 's' -> 1;
-      case 'm' -> 60;
-      case 'h' -> 3600;
-      case 'd' -> 86400;
-      default -> 0;
-    };
-    String number = unit == 0 ? text : text.substring(0, text.length() - 1);
-    if (unit == 0) {
-      unit = 1;
+    double multiplier = 1;
+    if (scan.end() == text.length() - 1) {
+      multiplier = switch (text.charAt(scan.end())) {
+        case 's' -> 1;
+        case 'm' -> 60;
+        case 'h' -> 3600;
+        case 'd' -> 86400;
+        default -> throw invalid(text);
+      };
     }
-    double seconds;
-    String lower = number.toLowerCase(java.util.Locale.ROOT);
-    if (lower.equals("inf") || lower.equals("infinity")) {
-      return MAX;
+    double seconds = scan.value();
+    if (seconds == 0 && scan.underflow()) {
+      seconds = scan.negative() ? -Double.MIN_VALUE : Double.MIN_VALUE;
     }
-    try {
-      if (number.isEmpty() || !number.matches("[0-9.eExXpPa-fA-F+-]+")) {
-        throw new NumberFormatException();
-      }
-      seconds = Double.parseDouble(number) * unit;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("invalid time interval '" + text + "'");
+    if (!(seconds >= 0)) {
+      throw invalid(text);
     }
-    if (Double.isNaN(seconds) || seconds < 0) {
-      throw new IllegalArgumentException("invalid time interval '" + text + "'");
-    }
+    seconds *= multiplier;
     if (seconds == 0) {
       return Duration.ZERO;
     }
     if (seconds >= MAX.getSeconds()) {
       return MAX;
     }
-    long nanos = (long) Math.ceil(seconds * 1e9);
-    return Duration.ofNanos(Math.max(1, nanos));
+    return Duration.ofNanos(Math.max(1, (long) Math.ceil(seconds * 1e9)));
+  }
+
+  private static IllegalArgumentException invalid(String text) {
+    return new IllegalArgumentException("invalid time interval " + Quote.of(text));
+  }
+
+  /** Whether the user's locale writes 0,5 for a half: GNU then accepts both forms. */
+  private static boolean decimalComma() {
+    String locale = firstSet("LC_ALL", "LC_NUMERIC", "LANG");
+    if (locale == null || locale.equals("C") || locale.equals("POSIX") || locale.length() < 2) {
+      return false;
+    }
+    String language = locale.split("[_.@]")[0];
+    return !language.isEmpty() && java.text.DecimalFormatSymbols
+        .getInstance(java.util.Locale.forLanguageTag(locale.replace('_', '-').split("[.@]")[0]))
+        .getDecimalSeparator() == ',';
+  }
+
+  private static String firstSet(String... names) {
+    for (String n : names) {
+      String v = System.getenv(n);
+      if (v != null && !v.isEmpty()) {
+        return v;
+      }
+    }
+    return null;
   }
 }

@@ -1,124 +1,169 @@
 package dev.corral.cli;
 
-import dev.corral.Command;
+import dev.corral.Capability;
 import dev.corral.Containment;
-import dev.corral.CorralException;
-import dev.corral.Output;
-import dev.corral.Result;
-import java.time.Duration;
+import dev.corral.internal.Platform;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code corral run [--grace=D] [--containment=auto|cgroup|group] [-v] DURATION COMMAND [ARG]...}
- *
- * <p>A first, small command line over the library; the full GNU timeout grammar comes with the
- * CLI issue. Exit status: the command's, 124 on timeout, 125 for Corral's own errors, 126 when the
- * command cannot run, 127 when it is not found, 128+N when a signal ended it.
+ * The {@code corral} command: {@code run} (GNU timeout's grammar), {@code tree} and {@code
+ * doctor}. Installed or linked under the name {@code timeout}, it is {@code corral run}, speaking
+ * as timeout. A thin layer: all process work is the library's.
  */
 public final class Main {
   private Main() {}
 
+  static final String VERSION = "0.1.0";
+
   public static void main(String[] args) {
-    System.exit(run(args));
+    Cli cli = Cli.fromLauncher();
+    int status = run(cli, Arrays.asList(args));
+    cli.flush();
+    System.exit(status);
   }
 
-  static int run(String[] args) {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-      System.out.println(USAGE);
-      return args.length == 0 ? 125 : 0;
+  static int run(Cli cli, List<String> args) {
+    if (cli.speaksAsTimeout()) {
+      return timeout(cli, args, 0, "timeout");
     }
-    if (args[0].equals("doctor")) {
-      return doctor();
+    if (args.isEmpty()) {
+      cli.usageError("missing command: run, tree or doctor", "corral");
+      return Timeout.CANCELED;
     }
-    if (!args[0].equals("run")) {
-      return fail("unknown command '" + args[0] + "'; try 'corral --help'");
-    }
-    Duration grace = Command.DEFAULT_GRACE;
-    Containment containment = Containment.AUTO;
-    boolean verbose = false;
-    int i = 1;
+    return switch (args.get(0)) {
+      case "run" -> timeout(cli, args, 1, "corral run");
+      case "tree" -> tree(cli, args.subList(1, args.size()));
+      case "doctor" -> doctor();
+      case "--help", "-h", "help" -> {
+        System.out.print(Help.corral());
+        yield 0;
+      }
+      case "--version" -> {
+        System.out.println("corral " + VERSION);
+        yield 0;
+      }
+      default -> {
+        cli.usageError("unknown command " + Quote.of(args.get(0)), "corral");
+        yield Timeout.CANCELED;
+      }
+    };
+  }
+
+  private static final GetOpt RUN_OPTIONS = new GetOpt("fk:ps:v", List.of(
+      new GetOpt.LongOption("foreground", false, 'f'),
+      new GetOpt.LongOption("kill-after", true, 'k'),
+      new GetOpt.LongOption("preserve-status", false, 'p'),
+      new GetOpt.LongOption("signal", true, 's'),
+      new GetOpt.LongOption("verbose", false, 'v'),
+      new GetOpt.LongOption("help", false, 'H'),
+      new GetOpt.LongOption("version", false, 'V'),
+      new GetOpt.LongOption("grace", true, 'g'),
+      new GetOpt.LongOption("report", true, 'r'),
+      new GetOpt.LongOption("containment", true, 'c'),
+      new GetOpt.LongOption("leave-running", false, 'l')));
+
+  /** {@code [OPTION]... DURATION COMMAND [ARG]...} from {@code args[from]} on. */
+  static int timeout(Cli cli, List<String> args, int from, String shownAs) {
+    Timeout.Options o = new Timeout.Options();
+    GetOpt.Parsed parsed;
     try {
-      for (; i < args.length && args[i].startsWith("-"); i++) {
-        String a = args[i];
-        if (a.startsWith("--grace=")) {
-          grace = Durations.parse(a.substring(8));
-        } else if (a.startsWith("--containment=")) {
-          containment = switch (a.substring(14).toLowerCase(Locale.ROOT)) {
-            case "auto" -> Containment.AUTO;
-            case "cgroup" -> Containment.CGROUP;
-            case "group" -> Containment.PROCESS_GROUP;
-            default -> throw new IllegalArgumentException("unknown containment '" + a.substring(14) + "'");
-          };
-        } else if (a.equals("-v") || a.equals("--verbose")) {
-          verbose = true;
-        } else if (a.equals("--")) {
-          i++;
-          break;
-        } else {
-          throw new IllegalArgumentException("unknown option '" + a + "'");
+      parsed = RUN_OPTIONS.parse(args, from, found -> {
+        switch (found.key()) {
+          case 'f' -> o.foreground = true;
+          case 'k', 'g' -> o.killAfter = Durations.parse(found.argument());
+          case 'p' -> o.preserveStatus = true;
+          case 's' -> o.signal = SignalArgs.parse(found.argument());
+          case 'v' -> o.verbose = true;
+          case 'r' -> o.report = Report.Target.parse(found.argument());
+          case 'c' -> o.containment = containment(found.argument());
+          case 'l' -> o.leaveRunning = true;
+          case 'H' -> throw new GetOpt.Stop(help(cli, shownAs));
+          case 'V' -> throw new GetOpt.Stop(version(cli));
+          default -> throw new IllegalStateException("unhandled option " + found.spelled());
         }
+      });
+      if (args.size() - parsed.firstOperand() < 2) {
+        // GNU timeout says only where help is; corral also says what is missing.
+        cli.usageError(cli.speaksAsTimeout() ? null : args.size() == parsed.firstOperand()
+            ? "missing operand" : "missing operand after " + Quote.of(args.get(parsed.firstOperand())),
+            shownAs);
+        return Timeout.CANCELED;
       }
-      if (args.length - i < 2) {
-        throw new IllegalArgumentException("missing " + (args.length - i == 0 ? "duration" : "command"));
-      }
-      Duration limit = Durations.parse(args[i]);
-      List<String> argv = Arrays.asList(args).subList(i + 1, args.length);
-      Command command = Command.of(argv).stdout(Output.inherit()).stderr(Output.inherit())
-          .stdin(dev.corral.Input.inherit()).grace(grace).containment(containment);
-      if (!limit.isZero()) {
-        command = command.deadline(limit);
-      }
-      Result r = command.run();
-      if (verbose || !r.teardown().clean()) {
-        System.err.println("corral: " + r);
-      }
-      if (r.timedOut()) {
-        return 124;
-      }
-      return r.status();
-    } catch (CorralException e) {
-      System.err.println("corral: " + e.getMessage());
-      return switch (e.reason()) {
-        case NOT_FOUND -> 127;
-        case NOT_EXECUTABLE, IS_DIRECTORY -> 126;
-        default -> 125;
-      };
-    } catch (IllegalArgumentException e) {
-      return fail(e.getMessage());
+      o.limit = Durations.parse(args.get(parsed.firstOperand()));
+    } catch (GetOpt.Stop stop) {
+      return stop.status();
+    } catch (GetOpt.UsageError | IllegalArgumentException e) {
+      cli.usageError(e.getMessage(), shownAs);
+      return Timeout.CANCELED;
     }
+    List<String> argv = args.subList(parsed.firstOperand() + 1, args.size());
+    return new Timeout(cli, o, argv).run();
   }
 
-  /** Prints what containment works here and why the rest does not; 0 when cgroups work. */
+  private static int help(Cli cli, String shownAs) {
+    System.out.print(Help.run(shownAs, cli.speaksAsTimeout()));
+    return 0;
+  }
+
+  private static int version(Cli cli) {
+    System.out.println(cli.speaksAsTimeout() ? "timeout (Corral) " + VERSION : "corral " + VERSION);
+    System.out.println("Ends the whole process tree: https://github.com/ (Corral, Linux, Java 25)");
+    return 0;
+  }
+
+  private static Containment containment(String mode) {
+    return switch (mode.toLowerCase(Locale.ROOT)) {
+      case "auto" -> Containment.AUTO;
+      case "cgroup" -> Containment.CGROUP;
+      case "group", "process-group" -> Containment.PROCESS_GROUP;
+      default -> throw new IllegalArgumentException("invalid containment " + Quote.of(mode)
+          + "; use auto, cgroup or group");
+    };
+  }
+
+  /** {@code corral tree [--json] PID}. */
+  static int tree(Cli cli, List<String> args) {
+    boolean json = false;
+    String pidText = null;
+    for (String a : args) {
+      if (a.equals("--json")) {
+        json = true;
+      } else if (a.equals("--help")) {
+        System.out.print(Help.tree());
+        return 0;
+      } else if (pidText == null && !a.startsWith("-")) {
+        pidText = a;
+      } else {
+        cli.usageError("unexpected argument " + Quote.of(a), "corral tree");
+        return Timeout.CANCELED;
+      }
+    }
+    int pid;
+    try {
+      pid = Integer.parseInt(pidText == null ? "" : pidText);
+    } catch (NumberFormatException e) {
+      cli.usageError(pidText == null ? "missing PID" : "invalid PID " + Quote.of(pidText), "corral tree");
+      return Timeout.CANCELED;
+    }
+    TreeView view = new TreeView(Platform.get().processes());
+    if (!view.has(pid)) {
+      cli.error("no process " + pid);
+      return 1;
+    }
+    System.out.print(json ? view.json(pid) + "\n" : view.text(pid));
+    return 0;
+  }
+
+  /** Prints what containment works here and why the rest does not; 0 when full containment works. */
   static int doctor() {
-    for (dev.corral.Capability c : dev.corral.Capability.probe()) {
+    for (Capability c : Capability.probe()) {
       System.out.printf("%-4s %-19s %s%n", c.available() ? "ok" : "NO", c.name(), c.detail());
     }
-    boolean full = dev.corral.Capability.fullContainment();
+    boolean full = Capability.fullContainment();
     System.out.println(full ? "full containment available (cgroup v2)"
         : "only process-group containment: see the cgroup line for why");
     return full ? 0 : 1;
   }
-
-  private static int fail(String message) {
-    System.err.println("corral: " + message);
-    return 125;
-  }
-
-  private static final String USAGE = """
-      Usage: corral run [OPTION]... DURATION COMMAND [ARG]...
-         or: corral doctor
-      Run COMMAND; when DURATION passes, end its whole process tree: the stop signal (TERM),
-      a grace period, then KILL, and verify that nothing survived.
-
-        --grace=DURATION        time between TERM and KILL (default 2s)
-        --containment=MODE      auto, cgroup or group (default auto)
-        -v, --verbose           print the result and teardown report to stderr
-
-      DURATION is a number with an optional suffix s, m, h or d; 0 means no limit.
-      Exit status: 124 on timeout, 125 for corral's own errors, 126 if COMMAND cannot run,
-      127 if it is not found, else the status of COMMAND.
-
-      Example: corral run 5s sh -c 'sleep 60 & setsid sleep 60 & sleep 60'""";
 }

@@ -40,6 +40,9 @@ public interface Platform {
    */
   void dieBy(int signal);
 
+  /** Every process now, for {@code corral tree}; processes that vanish while read are skipped. */
+  List<ProcessView> processes();
+
   /** Signal names and numbers of this OS. */
   Signals signals();
 

@@ -1,7 +1,6 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.NativeException;
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
@@ -37,12 +36,8 @@ final class Errors {
   static final int ELOOP = 40;
   static final int EOPNOTSUPP = 95;
 
-  private static final Optional<MethodHandle> STRERRORDESC_NP =
-      Native.optionalPlain(
-          "strerrordesc_np", java.lang.foreign.FunctionDescriptor.of(Native.PTR, Native.INT));
-  private static final Optional<MethodHandle> STRERRORNAME_NP =
-      Native.optionalPlain(
-          "strerrorname_np", java.lang.foreign.FunctionDescriptor.of(Native.PTR, Native.INT));
+  private static final Optional<MethodHandle> STRERRORDESC_NP = Native.bindOptional("strerrordesc_np");
+  private static final Optional<MethodHandle> STRERRORNAME_NP = Native.bindOptional("strerrorname_np");
 
   static NativeException fail(String call, int errno) {
     return fail(call, null, errno);
@@ -64,17 +59,6 @@ final class Errors {
   }
 
   private static Optional<String> text(Optional<MethodHandle> handle, int errno) {
-    if (handle.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      MemorySegment s = (MemorySegment) handle.get().invokeExact(errno);
-      if (s.equals(MemorySegment.NULL)) {
-        return Optional.empty();
-      }
-      return Optional.of(s.reinterpret(256).getString(0));
-    } catch (Throwable t) {
-      throw new AssertionError(t);
-    }
+    return handle.map(h -> Native.string(Native.call(h, errno)));
   }
 }

@@ -1,12 +1,6 @@
 package dev.corral.internal.linux;
 
-import static dev.corral.internal.linux.Native.INT;
-import static dev.corral.internal.linux.Native.LONG;
-import static dev.corral.internal.linux.Native.PTR;
-import static dev.corral.internal.linux.Native.SIZE_T;
-
 import dev.corral.internal.NativeException;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -72,79 +66,64 @@ final class LibC {
   static final long SYS_PIDFD_SEND_SIGNAL = 424;
   static final long SYS_PIDFD_OPEN = 434;
 
-  // ---- handles ----
-  private static final MethodHandle posix_spawn$mh =
-      Native.plain("posix_spawn", FunctionDescriptor.of(INT, PTR, PTR, PTR, PTR, PTR, PTR));
-  private static final MethodHandle posix_spawnattr_init$mh =
-      Native.plain("posix_spawnattr_init", FunctionDescriptor.of(INT, PTR));
-  private static final MethodHandle posix_spawnattr_destroy$mh =
-      Native.plain("posix_spawnattr_destroy", FunctionDescriptor.of(INT, PTR));
-  private static final MethodHandle posix_spawnattr_setflags$mh =
-      Native.plain(
-          "posix_spawnattr_setflags", FunctionDescriptor.of(INT, PTR, ValueLayout.JAVA_SHORT));
+  /** System call numbers where they differ between x86_64 and aarch64 (checked by LayoutsTest). */
+  private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+  static final long SYS_OPENAT = AARCH64 ? 56 : 257;
+  static final long SYS_FCNTL = AARCH64 ? 25 : 72;
+  static final long SYS_PRCTL = AARCH64 ? 167 : 157;
+  static final int AT_FDCWD = -100;
+
+  // ---- handles: all through Native's one descriptor (see there why) ----
+  private static final MethodHandle posix_spawn$mh = Native.bind("posix_spawn");
+  private static final MethodHandle posix_spawnattr_init$mh = Native.bind("posix_spawnattr_init");
+  private static final MethodHandle posix_spawnattr_destroy$mh = Native.bind("posix_spawnattr_destroy");
+  private static final MethodHandle posix_spawnattr_setflags$mh = Native.bind("posix_spawnattr_setflags");
   private static final MethodHandle posix_spawnattr_setsigmask$mh =
-      Native.plain("posix_spawnattr_setsigmask", FunctionDescriptor.of(INT, PTR, PTR));
+      Native.bind("posix_spawnattr_setsigmask");
   private static final MethodHandle posix_spawnattr_setsigdefault$mh =
-      Native.plain("posix_spawnattr_setsigdefault", FunctionDescriptor.of(INT, PTR, PTR));
+      Native.bind("posix_spawnattr_setsigdefault");
   private static final MethodHandle posix_spawn_file_actions_init$mh =
-      Native.plain("posix_spawn_file_actions_init", FunctionDescriptor.of(INT, PTR));
+      Native.bind("posix_spawn_file_actions_init");
   private static final MethodHandle posix_spawn_file_actions_destroy$mh =
-      Native.plain("posix_spawn_file_actions_destroy", FunctionDescriptor.of(INT, PTR));
+      Native.bind("posix_spawn_file_actions_destroy");
   private static final MethodHandle posix_spawn_file_actions_adddup2$mh =
-      Native.plain("posix_spawn_file_actions_adddup2", FunctionDescriptor.of(INT, PTR, INT, INT));
+      Native.bind("posix_spawn_file_actions_adddup2");
   private static final MethodHandle posix_spawn_file_actions_addopen$mh =
-      Native.plain(
-          "posix_spawn_file_actions_addopen", FunctionDescriptor.of(INT, PTR, INT, PTR, INT, INT));
+      Native.bind("posix_spawn_file_actions_addopen");
   private static final MethodHandle posix_spawn_file_actions_addclose$mh =
-      Native.plain("posix_spawn_file_actions_addclose", FunctionDescriptor.of(INT, PTR, INT));
+      Native.bind("posix_spawn_file_actions_addclose");
   private static final MethodHandle posix_spawn_file_actions_addchdir_np$mh =
-      Native.plain("posix_spawn_file_actions_addchdir_np", FunctionDescriptor.of(INT, PTR, PTR));
+      Native.bind("posix_spawn_file_actions_addchdir_np");
   private static final MethodHandle posix_spawn_file_actions_addclosefrom_np$mh =
-      Native.plain("posix_spawn_file_actions_addclosefrom_np", FunctionDescriptor.of(INT, PTR, INT));
-  private static final MethodHandle sigemptyset$mh =
-      Native.plain("sigemptyset", FunctionDescriptor.of(INT, PTR));
-  private static final MethodHandle sigaddset$mh =
-      Native.plain("sigaddset", FunctionDescriptor.of(INT, PTR, INT));
-  private static final MethodHandle pipe2$mh =
-      Native.errno("pipe2", FunctionDescriptor.of(INT, PTR, INT));
-  private static final MethodHandle close$mh = Native.errno("close", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle read$mh =
-      Native.errno("read", FunctionDescriptor.of(LONG, INT, PTR, SIZE_T));
-  private static final MethodHandle write$mh =
-      Native.errno("write", FunctionDescriptor.of(LONG, INT, PTR, SIZE_T));
-  private static final MethodHandle open$mh =
-      Native.errnoVariadic("open", FunctionDescriptor.of(INT, PTR, INT, INT), 2);
-  private static final MethodHandle fcntl$mh =
-      Native.errnoVariadic("fcntl", FunctionDescriptor.of(INT, INT, INT, INT), 2);
-  private static final MethodHandle splice$mh =
-      Native.errno("splice", FunctionDescriptor.of(LONG, INT, PTR, INT, PTR, SIZE_T, INT));
-  private static final MethodHandle eventfd$mh =
-      Native.errno("eventfd", FunctionDescriptor.of(INT, INT, INT));
-  private static final MethodHandle epoll_create1$mh =
-      Native.errno("epoll_create1", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle epoll_ctl$mh =
-      Native.errno("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, PTR));
-  private static final MethodHandle epoll_wait$mh =
-      Native.errno("epoll_wait", FunctionDescriptor.of(INT, INT, PTR, INT, INT));
-  private static final MethodHandle waitid$mh =
-      Native.errno("waitid", FunctionDescriptor.of(INT, INT, INT, PTR, INT));
-  private static final MethodHandle kill$mh =
-      Native.errno("kill", FunctionDescriptor.of(INT, INT, INT));
-  private static final MethodHandle syscall4$mh =
-      Native.errnoVariadic("syscall", FunctionDescriptor.of(LONG, LONG, INT, INT, PTR, INT), 1);
-  private static final MethodHandle syscall2$mh =
-      Native.errnoVariadic("syscall", FunctionDescriptor.of(LONG, LONG, INT, INT), 1);
-  private static final MethodHandle mkfifo$mh =
-      Native.errno("mkfifo", FunctionDescriptor.of(INT, PTR, INT));
-  private static final MethodHandle gettid$mh = Native.plain("gettid", FunctionDescriptor.of(INT));
-  private static final MethodHandle getpid$mh = Native.plain("getpid", FunctionDescriptor.of(INT));
-  private static final MethodHandle getpgrp$mh = Native.plain("getpgrp", FunctionDescriptor.of(INT));
-  private static final MethodHandle getsid$mh =
-      Native.errno("getsid", FunctionDescriptor.of(INT, INT));
+      Native.bind("posix_spawn_file_actions_addclosefrom_np");
+  private static final MethodHandle sigemptyset$mh = Native.bind("sigemptyset");
+  private static final MethodHandle sigaddset$mh = Native.bind("sigaddset");
+  private static final MethodHandle pipe2$mh = Native.bind("pipe2");
+  private static final MethodHandle close$mh = Native.bind("close");
+  private static final MethodHandle read$mh = Native.bind("read");
+  private static final MethodHandle write$mh = Native.bind("write");
+  private static final MethodHandle splice$mh = Native.bind("splice");
+  private static final MethodHandle eventfd$mh = Native.bind("eventfd");
+  private static final MethodHandle epoll_create1$mh = Native.bind("epoll_create1");
+  private static final MethodHandle epoll_ctl$mh = Native.bind("epoll_ctl");
+  private static final MethodHandle epoll_wait$mh = Native.bind("epoll_wait");
+  private static final MethodHandle waitid$mh = Native.bind("waitid");
+  private static final MethodHandle kill$mh = Native.bind("kill");
+  /** syscall(2) is assembly in glibc: it moves registers and reads no va_list. */
+  private static final MethodHandle syscall$mh = Native.bind("syscall");
+  private static final MethodHandle mkfifo$mh = Native.bind("mkfifo");
+  private static final MethodHandle gettid$mh = Native.bind("gettid");
+  private static final MethodHandle getpid$mh = Native.bind("getpid");
+  private static final MethodHandle getpgrp$mh = Native.bind("getpgrp");
+  private static final MethodHandle getsid$mh = Native.bind("getsid");
 
   /** Vets every signal target; read after the handles above exist. */
   static final dev.corral.internal.Guard GUARD =
       new dev.corral.internal.Guard(getpid(), getpgrp(), getsid(0));
+
+  private static long a(MemorySegment s) {
+    return s.address();
+  }
 
   // ---- posix_spawn ----
 
@@ -155,12 +134,7 @@ final class LibC {
   static int posixSpawn(
       MemorySegment pidOut, MemorySegment path, MemorySegment fileActions, MemorySegment attr,
       MemorySegment argv, MemorySegment envp) {
-    int rc;
-    try {
-      rc = (int) posix_spawn$mh.invokeExact(pidOut, path, fileActions, attr, argv, envp);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int rc = (int) Native.call(posix_spawn$mh, a(pidOut), a(path), a(fileActions), a(attr), a(argv), a(envp));
     if (rc != 0) {
       throw Errors.fail("posix_spawn", rc);
     }
@@ -168,146 +142,93 @@ final class LibC {
   }
 
   static void spawnattrInit(MemorySegment attr) {
-    returnsErrorNumber("posix_spawnattr_init", call1(posix_spawnattr_init$mh, attr));
+    returnsErrorNumber("posix_spawnattr_init", Native.call(posix_spawnattr_init$mh, a(attr)));
   }
 
   static void spawnattrDestroy(MemorySegment attr) {
-    call1(posix_spawnattr_destroy$mh, attr);
+    Native.call(posix_spawnattr_destroy$mh, a(attr));
   }
 
   static void spawnattrSetflags(MemorySegment attr, short flags) {
-    int rc;
-    try {
-      rc = (int) posix_spawnattr_setflags$mh.invokeExact(attr, flags);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    returnsErrorNumber("posix_spawnattr_setflags", rc);
+    returnsErrorNumber("posix_spawnattr_setflags",
+        Native.call(posix_spawnattr_setflags$mh, a(attr), flags & 0xffff));
   }
 
   static void spawnattrSetsigmask(MemorySegment attr, MemorySegment set) {
-    returnsErrorNumber("posix_spawnattr_setsigmask", call2(posix_spawnattr_setsigmask$mh, attr, set));
+    returnsErrorNumber("posix_spawnattr_setsigmask",
+        Native.call(posix_spawnattr_setsigmask$mh, a(attr), a(set)));
   }
 
   static void spawnattrSetsigdefault(MemorySegment attr, MemorySegment set) {
-    returnsErrorNumber(
-        "posix_spawnattr_setsigdefault", call2(posix_spawnattr_setsigdefault$mh, attr, set));
+    returnsErrorNumber("posix_spawnattr_setsigdefault",
+        Native.call(posix_spawnattr_setsigdefault$mh, a(attr), a(set)));
   }
 
   static void fileActionsInit(MemorySegment fa) {
-    returnsErrorNumber("posix_spawn_file_actions_init", call1(posix_spawn_file_actions_init$mh, fa));
+    returnsErrorNumber("posix_spawn_file_actions_init",
+        Native.call(posix_spawn_file_actions_init$mh, a(fa)));
   }
 
   static void fileActionsDestroy(MemorySegment fa) {
-    call1(posix_spawn_file_actions_destroy$mh, fa);
+    Native.call(posix_spawn_file_actions_destroy$mh, a(fa));
   }
 
   static void fileActionsAddDup2(MemorySegment fa, int fd, int newfd) {
-    int rc;
-    try {
-      rc = (int) posix_spawn_file_actions_adddup2$mh.invokeExact(fa, fd, newfd);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    returnsErrorNumber("posix_spawn_file_actions_adddup2", rc);
+    returnsErrorNumber("posix_spawn_file_actions_adddup2",
+        Native.call(posix_spawn_file_actions_adddup2$mh, a(fa), fd, newfd));
   }
 
   static void fileActionsAddOpen(MemorySegment fa, int fd, MemorySegment path, int flags, int mode) {
-    int rc;
-    try {
-      rc = (int) posix_spawn_file_actions_addopen$mh.invokeExact(fa, fd, path, flags, mode);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    returnsErrorNumber("posix_spawn_file_actions_addopen", rc);
+    returnsErrorNumber("posix_spawn_file_actions_addopen",
+        Native.call(posix_spawn_file_actions_addopen$mh, a(fa), fd, a(path), flags, mode));
   }
 
   static void fileActionsAddClose(MemorySegment fa, int fd) {
-    int rc;
-    try {
-      rc = (int) posix_spawn_file_actions_addclose$mh.invokeExact(fa, fd);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    returnsErrorNumber("posix_spawn_file_actions_addclose", rc);
+    returnsErrorNumber("posix_spawn_file_actions_addclose",
+        Native.call(posix_spawn_file_actions_addclose$mh, a(fa), fd));
   }
 
   static void fileActionsAddChdir(MemorySegment fa, MemorySegment path) {
-    returnsErrorNumber(
-        "posix_spawn_file_actions_addchdir_np",
-        call2(posix_spawn_file_actions_addchdir_np$mh, fa, path));
+    returnsErrorNumber("posix_spawn_file_actions_addchdir_np",
+        Native.call(posix_spawn_file_actions_addchdir_np$mh, a(fa), a(path)));
   }
 
   static void fileActionsAddClosefrom(MemorySegment fa, int from) {
-    int rc;
-    try {
-      rc = (int) posix_spawn_file_actions_addclosefrom_np$mh.invokeExact(fa, from);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    returnsErrorNumber("posix_spawn_file_actions_addclosefrom_np", rc);
+    returnsErrorNumber("posix_spawn_file_actions_addclosefrom_np",
+        Native.call(posix_spawn_file_actions_addclosefrom_np$mh, a(fa), from));
   }
 
   static void sigemptyset(MemorySegment set) {
-    call1(sigemptyset$mh, set);
+    Native.call(sigemptyset$mh, a(set));
   }
 
+  /** sigaddset(3); it refuses glibc's internal signals 32 and 33, which callers set by hand. */
   static void sigaddset(MemorySegment set, int sig) {
-    try {
-      int ignored = (int) sigaddset$mh.invokeExact(set, sig);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    Native.call(sigaddset$mh, a(set), sig);
   }
 
   // ---- descriptors ----
 
   /** pipe2(2): fills {@code fds} with the read end then the write end. */
   static void pipe2(MemorySegment fds, int flags) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) pipe2$mh.invokeExact(slot, fds, flags);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    check("pipe2", rc, slot);
+    check("pipe2", Native.call(pipe2$mh, a(fds), flags));
   }
 
   /** close(2). EINTR still closes the descriptor on Linux, so it is not retried. */
   static void close(int fd) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) close$mh.invokeExact(slot, fd);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    if (rc < 0 && Native.lastErrno(slot) != Errors.EINTR) {
-      throw Errors.fail("close", Native.lastErrno(slot));
+    if ((int) Native.call(close$mh, fd) < 0 && Native.lastErrno() != Errors.EINTR) {
+      throw Errors.fail("close", Native.lastErrno());
     }
   }
 
   /** read(2): bytes read, 0 at end of file, or a negated errno (-EAGAIN when empty). */
   static long read(int fd, MemorySegment buf, long count) {
-    return transfer(read$mh, fd, buf, count);
+    return orErrno(Native.call(read$mh, fd, a(buf), count));
   }
 
   /** write(2): bytes written or a negated errno (-EAGAIN when full, -EPIPE when the reader left). */
   static long write(int fd, MemorySegment buf, long count) {
-    return transfer(write$mh, fd, buf, count);
-  }
-
-  /** read(2) and write(2) share a signature and a return convention. */
-  private static long transfer(MethodHandle mh, int fd, MemorySegment buf, long count) {
-    MemorySegment slot = Native.errnoSlot();
-    long n;
-    try {
-      n = (long) mh.invokeExact(slot, fd, buf, count);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return n >= 0 ? n : -Native.lastErrno(slot);
+    return orErrno(Native.call(write$mh, fd, a(buf), count));
   }
 
   static final int SPLICE_F_MOVE = 1;
@@ -315,26 +236,12 @@ final class LibC {
 
   /** splice(2) between two descriptors without offsets: bytes moved, 0 at end, or a negated errno. */
   static long splice(int in, int out, long count, int flags) {
-    MemorySegment slot = Native.errnoSlot();
-    long n;
-    try {
-      n = (long) splice$mh.invokeExact(slot, in, MemorySegment.NULL, out, MemorySegment.NULL, count, flags);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return n >= 0 ? n : -Native.lastErrno(slot);
+    return orErrno(Native.call(splice$mh, in, 0, out, 0, count, flags));
   }
 
-  /** open(2): the new descriptor, or a negated errno so callers can tell ENOENT from EACCES. */
+  /** openat(2) from the working directory: the new descriptor, or a negated errno. */
   static int open(MemorySegment path, int flags, int mode) {
-    MemorySegment slot = Native.errnoSlot();
-    int fd;
-    try {
-      fd = (int) open$mh.invokeExact(slot, path, flags, mode);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return fd >= 0 ? fd : -Native.lastErrno(slot);
+    return (int) orErrno(Native.call(syscall$mh, SYS_OPENAT, AT_FDCWD, a(path), flags, mode));
   }
 
   static int fcntl(int fd, int cmd, int arg) {
@@ -347,78 +254,37 @@ final class LibC {
 
   /** fcntl(2) whose failure is acceptable: returns the result or a negated errno. */
   static int fcntlQuiet(int fd, int cmd, int arg) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) fcntl$mh.invokeExact(slot, fd, cmd, arg);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return rc >= 0 ? rc : -Native.lastErrno(slot);
+    return (int) orErrno(Native.call(syscall$mh, SYS_FCNTL, fd, cmd, arg));
   }
 
   static int eventfd(int initval, int flags) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) eventfd$mh.invokeExact(slot, initval, flags);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return check("eventfd", rc, slot);
+    return check("eventfd", Native.call(eventfd$mh, initval, flags));
   }
 
   // ---- epoll ----
 
   static int epollCreate1(int flags) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) epoll_create1$mh.invokeExact(slot, flags);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return check("epoll_create1", rc, slot);
+    return check("epoll_create1", Native.call(epoll_create1$mh, flags));
   }
 
   static void epollCtl(int epfd, int op, int fd, MemorySegment event) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) epoll_ctl$mh.invokeExact(slot, epfd, op, fd, event);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    check("epoll_ctl", rc, slot);
+    check("epoll_ctl", Native.call(epoll_ctl$mh, epfd, op, fd, a(event)));
   }
 
   /** epoll_wait(2): the number of ready events, or 0 when interrupted by a signal. */
   static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) epoll_wait$mh.invokeExact(slot, epfd, events, max, timeoutMillis);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    if (rc < 0 && Native.lastErrno(slot) == Errors.EINTR) {
+    int rc = (int) Native.call(epoll_wait$mh, epfd, a(events), max, timeoutMillis);
+    if (rc < 0 && Native.lastErrno() == Errors.EINTR) {
       return 0;
     }
-    return check("epoll_wait", rc, slot);
+    return check("epoll_wait", rc);
   }
 
   // ---- processes ----
 
   /** pidfd_open(2) through syscall(2), so glibc older than 2.36 works too. */
   static int pidfdOpen(int pid) {
-    MemorySegment slot = Native.errnoSlot();
-    long rc;
-    try {
-      rc = (long) syscall2$mh.invokeExact(slot, SYS_PIDFD_OPEN, pid, 0);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return rc >= 0 ? (int) rc : -Native.lastErrno(slot);
+    return (int) orErrno(Native.call(syscall$mh, SYS_PIDFD_OPEN, pid, 0));
   }
 
   /**
@@ -428,14 +294,7 @@ final class LibC {
    */
   static int pidfdSendSignal(int pidfd, int pid, int sig) {
     GUARD.check(pid);
-    MemorySegment slot = Native.errnoSlot();
-    long rc;
-    try {
-      rc = (long) syscall4$mh.invokeExact(slot, SYS_PIDFD_SEND_SIGNAL, pidfd, sig, MemorySegment.NULL, 0);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return rc == 0 ? 0 : -Native.lastErrno(slot);
+    return (int) orErrno(Native.call(syscall$mh, SYS_PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0));
   }
 
   /**
@@ -443,18 +302,11 @@ final class LibC {
    * nothing to report, it returns 0 and leaves si_pid at 0.
    */
   static int waitidPidfd(int pidfd, MemorySegment info, int options) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
     while (true) {
-      try {
-        rc = (int) waitid$mh.invokeExact(slot, P_PIDFD, pidfd, info, options);
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      if (rc == 0) {
+      if ((int) Native.call(waitid$mh, P_PIDFD, pidfd, a(info), options) == 0) {
         return 0;
       }
-      int errno = Native.lastErrno(slot);
+      int errno = Native.lastErrno();
       if (errno == Errors.EINTR) {
         continue;
       }
@@ -469,15 +321,10 @@ final class LibC {
   static void reap(int pid) {
     try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
       MemorySegment info = arena.allocate(Layouts.SIGINFO);
-      MemorySegment slot = Native.errnoSlot();
-      while (true) {
-        int rc = (int) waitid$mh.invokeExact(slot, P_PID, pid, info, WEXITED);
-        if (rc == 0 || Native.lastErrno(slot) != Errors.EINTR) {
-          return;
-        }
+      while ((int) Native.call(waitid$mh, P_PID, pid, a(info), WEXITED) != 0
+          && Native.lastErrno() == Errors.EINTR) {
+        // retry
       }
-    } catch (Throwable t) {
-      throw unexpected(t);
     }
   }
 
@@ -487,62 +334,29 @@ final class LibC {
    */
   static int kill(int pid, int sig) {
     GUARD.check(pid);
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) kill$mh.invokeExact(slot, pid, sig);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return rc == 0 ? 0 : -Native.lastErrno(slot);
+    return (int) orErrno((int) Native.call(kill$mh, pid, sig));
   }
 
   /** mkfifo(3): 0 or a negated errno. */
   static int mkfifo(MemorySegment path, int mode) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) mkfifo$mh.invokeExact(slot, path, mode);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return rc == 0 ? 0 : -Native.lastErrno(slot);
+    return (int) orErrno((int) Native.call(mkfifo$mh, a(path), mode));
   }
 
   /** gettid(2): the calling thread's kernel id (glibc 2.30). */
   static int gettid() {
-    try {
-      return (int) gettid$mh.invokeExact();
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) Native.call(gettid$mh);
   }
 
   static int getpid() {
-    try {
-      return (int) getpid$mh.invokeExact();
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) Native.call(getpid$mh);
   }
 
   static int getpgrp() {
-    try {
-      return (int) getpgrp$mh.invokeExact();
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return (int) Native.call(getpgrp$mh);
   }
 
   static int getsid(int pid) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) getsid$mh.invokeExact(slot, pid);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return check("getsid", rc, slot);
+    return check("getsid", Native.call(getsid$mh, pid));
   }
 
   // ---- this process's own signal state: bound on first use, the CLI needs it once ----
@@ -554,13 +368,9 @@ final class LibC {
   static final long SIG_IGN = 1;
 
   private static final class Own {
-    static final MethodHandle sigaction$mh =
-        Native.errno("sigaction", FunctionDescriptor.of(INT, INT, PTR, PTR));
-    static final MethodHandle pthread_sigmask$mh =
-        Native.plain("pthread_sigmask", FunctionDescriptor.of(INT, INT, PTR, PTR));
-    static final MethodHandle raise$mh = Native.plain("raise", FunctionDescriptor.of(INT, INT));
-    static final MethodHandle prctl$mh =
-        Native.errnoVariadic("prctl", FunctionDescriptor.of(INT, INT, LONG), 1);
+    static final MethodHandle sigaction$mh = Native.bind("sigaction");
+    static final MethodHandle pthread_sigmask$mh = Native.bind("pthread_sigmask");
+    static final MethodHandle raise$mh = Native.bind("raise");
   }
 
   /**
@@ -568,25 +378,12 @@ final class LibC {
    * names a signal that cannot be caught or ignored.
    */
   static void sigaction(int sig, MemorySegment act, MemorySegment old) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) Own.sigaction$mh.invokeExact(slot, sig, act, old);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    check("sigaction", rc, slot);
+    check("sigaction", Native.call(Own.sigaction$mh, sig, a(act), a(old)));
   }
 
   /** pthread_sigmask(3) for the calling thread; the C call returns an error number. */
   static void pthreadSigmask(int how, MemorySegment set, MemorySegment old) {
-    int rc;
-    try {
-      rc = (int) Own.pthread_sigmask$mh.invokeExact(how, set, old);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    returnsErrorNumber("pthread_sigmask", rc);
+    returnsErrorNumber("pthread_sigmask", Native.call(Own.pthread_sigmask$mh, how, a(set), a(old)));
   }
 
   /**
@@ -594,63 +391,37 @@ final class LibC {
    * only to end it as its child ended ({@code Platform.dieBy}); never through {@link #kill}.
    */
   static void raise(int sig) {
-    try {
-      int ignored = (int) Own.raise$mh.invokeExact(sig);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    Native.call(Own.raise$mh, sig);
   }
 
   /** prctl(2) with one argument: 0 or a negated errno. */
   static int prctl(int option, long arg) {
-    MemorySegment slot = Native.errnoSlot();
-    int rc;
-    try {
-      rc = (int) Own.prctl$mh.invokeExact(slot, option, arg);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-    return rc == 0 ? 0 : -Native.lastErrno(slot);
+    return (int) orErrno(Native.call(syscall$mh, SYS_PRCTL, option, arg));
   }
 
   // ---- helpers ----
 
-  private static int check(String call, int rc, MemorySegment slot) {
+  /** A C int result: itself, or an exception naming {@code call} and errno when negative. */
+  private static int check(String call, long result) {
+    int rc = (int) result;
     if (rc < 0) {
-      throw Errors.fail(call, Native.lastErrno(slot));
+      throw Errors.fail(call, Native.lastErrno());
     }
     return rc;
   }
 
-  private static void returnsErrorNumber(String call, int rc) {
-    if (rc != 0) {
-      throw Errors.fail(call, rc);
-    }
+  /**
+   * A result that may be -1: itself, or the negated errno, for callers that expect failure. An
+   * int result must be narrowed before it gets here: the upper half of the register is not its.
+   */
+  private static long orErrno(long result) {
+    return result >= 0 ? result : -Native.lastErrno();
   }
 
-  private static int call1(MethodHandle mh, MemorySegment a) {
-    try {
-      return (int) mh.invokeExact(a);
-    } catch (Throwable t) {
-      throw unexpected(t);
+  /** For calls that return an error number instead of setting errno. */
+  private static void returnsErrorNumber(String call, long rc) {
+    if ((int) rc != 0) {
+      throw Errors.fail(call, (int) rc);
     }
-  }
-
-  private static int call2(MethodHandle mh, MemorySegment a, MemorySegment b) {
-    try {
-      return (int) mh.invokeExact(a, b);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
-  }
-
-  private static RuntimeException unexpected(Throwable t) {
-    if (t instanceof RuntimeException r) {
-      return r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException("native call failed", t);
   }
 }

@@ -99,6 +99,9 @@ public final class LinuxPlatform implements Platform {
     if (probe.hierarchy() != null) {
       probe.hierarchy().removeOwn();
     }
+    if (live.isEmpty()) {
+      Supervisor.stopAtExit();
+    }
   }
 
   @Override
@@ -112,6 +115,11 @@ public final class LinuxPlatform implements Platform {
   }
 
   private volatile List<Capability> capabilities;
+
+  @Override
+  public List<dev.corral.internal.ProcessView> processes() {
+    return ProcTable.views();
+  }
 
   @Override
   public void dieBy(int signal) {

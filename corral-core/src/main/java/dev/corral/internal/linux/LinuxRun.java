@@ -139,11 +139,11 @@ final class LinuxRun implements Child {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = arena.allocate(Layouts.SIGINFO);
       LibC.waitidPidfd(pidfd, info, LibC.WEXITED | LibC.WNOWAIT | LibC.WNOHANG);
-      if ((int) Layouts.SI_PID.get(info, 0L) == 0) {
+      if (Layouts.siPid(info) == 0) {
         return false;
       }
-      int code = (int) Layouts.SI_CODE.get(info, 0L);
-      int status = (int) Layouts.SI_STATUS.get(info, 0L);
+      int code = Layouts.siCode(info);
+      int status = Layouts.siStatus(info);
       if (code == LibC.CLD_EXITED) {
         exitCode = status;
       } else {

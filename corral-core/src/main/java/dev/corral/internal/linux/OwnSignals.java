@@ -53,6 +53,6 @@ final class OwnSignals {
   }
 
   private static long handler(MemorySegment action) {
-    return ((MemorySegment) Layouts.SA_HANDLER.get(action, 0L)).address();
+    return Layouts.saHandler(action);
   }
 }

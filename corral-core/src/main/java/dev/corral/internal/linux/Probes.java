@@ -2,8 +2,6 @@ package dev.corral.internal.linux;
 
 import dev.corral.Capability;
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,13 +46,9 @@ final class Probes {
 
   private static Capability glibc() {
     String version = "unknown";
-    var fn = Native.optionalPlain("gnu_get_libc_version", FunctionDescriptor.of(Native.PTR));
+    var fn = Native.bindOptional("gnu_get_libc_version");
     if (fn.isPresent()) {
-      try {
-        version = ((MemorySegment) fn.get().invokeExact()).reinterpret(64).getString(0);
-      } catch (Throwable t) {
-        version = "unknown (" + t + ")";
-      }
+      version = Native.string(Native.call(fn.get()));
     }
     boolean setcgroup = Native.LIBC.find("posix_spawnattr_setcgroup_np").isPresent();
     return new Capability("glibc", true, version + (setcgroup

@@ -41,6 +41,34 @@ final class ProcTable {
     return out;
   }
 
+  /** Every process with its cgroup and command line, for display. */
+  static List<dev.corral.internal.ProcessView> views() {
+    List<dev.corral.internal.ProcessView> out = new ArrayList<>();
+    for (ProcStat s : scan()) {
+      String cgroup = "";
+      String groups = readSmall("/proc/" + s.pid() + "/cgroup");
+      if (groups != null) {
+        for (String line : groups.split("\n")) {
+          if (line.startsWith("0::")) {
+            cgroup = line.substring(3);
+          }
+        }
+      }
+      String command;
+      try {
+        byte[] raw = Files.readAllBytes(PROC.resolve(Integer.toString(s.pid())).resolve("cmdline"));
+        command = new String(raw, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();
+      } catch (IOException e) {
+        command = "";
+      }
+      if (command.isEmpty()) {
+        command = "[" + s.comm() + "]";
+      }
+      out.add(new dev.corral.internal.ProcessView(s, cgroup, command));
+    }
+    return out;
+  }
+
   /** One process, or null once it is gone (or not yet fully there). */
   static ProcStat stat(int pid) {
     String text = readSmall("/proc/" + pid + "/stat");

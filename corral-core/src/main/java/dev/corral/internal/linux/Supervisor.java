@@ -73,6 +73,10 @@ final class Supervisor {
   /** /dev/null for writing, to splice away output past a capture limit. */
   final int devNull;
 
+  /** The instance once started, for {@link #stopAtExit()}; null before first use. */
+  private static volatile Supervisor started;
+  private volatile boolean exiting;
+
   private Supervisor() {
     devNull = LibC.open(arena.allocateFrom("/dev/null"), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
     epfd = LibC.epollCreate1(LibC.EPOLL_CLOEXEC);
@@ -80,6 +84,26 @@ final class Supervisor {
     ctl(LibC.EPOLL_CTL_ADD, wakefd, LibC.EPOLLIN);
     thread = Thread.ofPlatform().daemon().name("corral-supervisor").unstarted(this::loop);
     thread.start();
+    started = this;
+  }
+
+  /**
+   * At JVM exit, after the last run: ends the service thread. HotSpot's exit waits up to 300 ms
+   * for threads blocked in native code, and epoll_wait is native, so a thread left there would
+   * delay every exit of a JVM that ran a command.
+   */
+  static void stopAtExit() {
+    Supervisor s = started;
+    if (s == null) {
+      return;
+    }
+    s.exiting = true;
+    s.execute(() -> {});
+    try {
+      s.thread.join(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Run {@code task} on the service thread, soon. */
@@ -123,8 +147,7 @@ final class Supervisor {
   }
 
   private void ctl(int op, int fd, int events) {
-    Layouts.EPOLL_EVENTS.set(ctlEvent, 0L, events);
-    Layouts.EPOLL_DATA.set(ctlEvent, 0L, (long) fd);
+    Layouts.setEpollEvent(ctlEvent, events, fd);
     LibC.epollCtl(epfd, op, fd, ctlEvent);
   }
 
@@ -134,8 +157,8 @@ final class Supervisor {
       int n = LibC.epollWait(epfd, events, MAX_EVENTS, timeoutMillis());
       for (int i = 0; i < n; i++) {
         MemorySegment e = events.asSlice(i * stride, stride);
-        int fd = (int) (long) Layouts.EPOLL_DATA.get(e, 0L);
-        int ready = (int) Layouts.EPOLL_EVENTS.get(e, 0L);
+        int fd = Layouts.epollFd(e);
+        int ready = Layouts.epollEvents(e);
         if (fd == wakefd) {
           // Consume first, then clear the flag: a task added after the clear writes a new
           // wake-up, and one added before it is drained below in this same pass.
@@ -152,6 +175,9 @@ final class Supervisor {
       Runnable task;
       while ((task = tasks.poll()) != null) {
         guarded(task);
+      }
+      if (exiting) {
+        return;
       }
     }
   }
