@@ -229,6 +229,11 @@ public final class Command {
   /**
    * Signals that stay ignored in the child (as {@code nohup} keeps HUP ignored). Every other
    * signal starts with its default action and unblocked.
+   *
+   * <p>Limit: a signal stays ignored only if it is ignored in this JVM when the child starts,
+   * since posix_spawn can reset a disposition but not set SIG_IGN. The JVM installs its own
+   * handlers for PIPE, XFSZ, QUIT and USR2, so those reach the child with their default action
+   * unless the JVM ignores them again (the CLI does, for the signals its caller ignored).
    */
   public Command keepIgnored(Set<Integer> signals) {
     TreeSet<Integer> set = new TreeSet<>();

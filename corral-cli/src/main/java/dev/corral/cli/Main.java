@@ -19,7 +19,14 @@ public final class Main {
 
   public static void main(String[] args) {
     Cli cli = Cli.fromLauncher();
-    int status = run(cli, Arrays.asList(args));
+    int status;
+    try {
+      status = run(cli, Arrays.asList(args));
+    } catch (RuntimeException e) {
+      // A bug or an unexpected refusal: still one line and the status of our own failure.
+      cli.error("internal error: " + e);
+      status = Timeout.CANCELED;
+    }
     cli.flush();
     System.exit(status);
   }

@@ -39,7 +39,7 @@ final class SignalArgs {
     if (name.equals("EXIT")) {
       return 0;
     }
-    if (name.isEmpty() || !name.equals(name.strip()) || name.chars().anyMatch(c -> c >= '0' && c <= '9') && !name.startsWith("RTM")) {
+    if (name.isEmpty() || !name.equals(name.strip())) {
       return -1;
     }
     return TABLE.number(name);

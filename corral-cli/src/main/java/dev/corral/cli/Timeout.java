@@ -60,7 +60,7 @@ final class Timeout {
     Set<Integer> ignored = cli.inheritedIgnored();
     Set<Integer> keep = new TreeSet<>(ignored);
     // These Corral handles itself, as GNU timeout does, so the command gets their default action.
-    keep.removeAll(Set.of(SIGALRM, options.signal, SIGCHLD, SIGTTIN, SIGTTOU));
+    keep.removeAll(List.of(SIGALRM, options.signal, SIGCHLD, SIGTTIN, SIGTTOU));
     // glibc's own 32 and 33 are its business: posix_spawn resets them in the child.
     keep.removeIf(s -> SignalArgs.name(s).equals(Integer.toString(s)));
     Command command;
@@ -73,6 +73,8 @@ final class Timeout {
       cli.error(e.getMessage());
       return CANCELED;
     }
+    // The JVM replaced some of the caller's SIG_IGN with handlers; children inherit only SIG_IGN.
+    Platform.get().ignoreSignals(keep);
     ForwardedSignals.install(FORWARDED, options.signal, ignored, this::received);
     long start = System.nanoTime();
     try {

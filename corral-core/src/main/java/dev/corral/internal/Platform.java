@@ -40,6 +40,14 @@ public interface Platform {
    */
   void dieBy(int signal);
 
+  /**
+   * Makes this process ignore each of {@code signals}, so that children started from now on
+   * inherit SIG_IGN for them (posix_spawn can reset a signal to its default, but never ignore
+   * one). Signals the JVM cannot run without (SEGV, BUS, FPE, ILL, USR2) are left alone and
+   * returned; QUIT loses the JVM's thread dumps.
+   */
+  java.util.Set<Integer> ignoreSignals(java.util.Set<Integer> signals);
+
   /** Every process now, for {@code corral tree}; processes that vanish while read are skipped. */
   List<ProcessView> processes();
 

@@ -138,6 +138,10 @@ final class CgroupHierarchy {
   }
 
   private static Probe doProbe() {
+    if (!ProcTable.ownNamespace()) {
+      return new Probe(null, "/proc shows another pid namespace than this process's (a new pid"
+          + " namespace without its own /proc mount): children cannot be found at the spawn gate");
+    }
     String mountinfo;
     String own;
     try {

@@ -49,6 +49,11 @@ final class GroupTree implements Tree {
 
   @Override
   public List<ProcStat> members() {
+    if (!ProcTable.ownNamespace()) {
+      // /proc is another pid namespace's: its pids are not ours to signal. Only the leader's
+      // group is reachable (kill(-leader) below); the limit is reported by Capability.
+      return List.of();
+    }
     List<ProcStat> all = ProcTable.scan();
     Map<Integer, List<ProcStat>> children = new HashMap<>();
     Set<Integer> member = new HashSet<>();

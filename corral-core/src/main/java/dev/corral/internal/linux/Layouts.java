@@ -74,6 +74,10 @@ final class Layouts {
     return action.get(ValueLayout.JAVA_LONG, SA_HANDLER);
   }
 
+  static void setSaHandler(MemorySegment action, long handler) {
+    action.set(ValueLayout.JAVA_LONG, SA_HANDLER, handler);
+  }
+
   /** The leading fields of {@code siginfo_t} that waitid fills for SIGCHLD, padded to 128 bytes. */
   static final StructLayout SIGINFO =
       MemoryLayout.structLayout(

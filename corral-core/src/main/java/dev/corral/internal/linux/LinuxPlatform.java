@@ -122,6 +122,11 @@ public final class LinuxPlatform implements Platform {
   }
 
   @Override
+  public Set<Integer> ignoreSignals(Set<Integer> signals) {
+    return OwnSignals.ignore(signals);
+  }
+
+  @Override
   public void dieBy(int signal) {
     OwnSignals.dieBy(signal);
   }

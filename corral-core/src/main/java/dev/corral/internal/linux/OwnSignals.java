@@ -25,6 +25,26 @@ final class OwnSignals {
     }
   }
 
+  /** Signals HotSpot relies on: ignoring them would break the JVM (USR2 suspends threads). */
+  private static final java.util.Set<Integer> JVM_NEEDS = java.util.Set.of(4, 7, 8, 11, 12);
+
+  /** Sets SIG_IGN for each signal the JVM can spare; returns those it cannot. */
+  static java.util.Set<Integer> ignore(java.util.Set<Integer> signals) {
+    java.util.Set<Integer> refused = new java.util.TreeSet<>();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment ign = arena.allocate(Layouts.SIGACTION);
+      Layouts.setSaHandler(ign, LibC.SIG_IGN);
+      for (int sig : signals) {
+        if (JVM_NEEDS.contains(sig) || sig == 9 || sig == 19) {
+          refused.add(sig);
+        } else if (disposition(sig) != LibC.SIG_IGN) {
+          LibC.sigaction(sig, ign, MemorySegment.NULL);
+        }
+      }
+    }
+    return refused;
+  }
+
   /** The disposition of {@code sig}: {@link LibC#SIG_DFL}, {@link LibC#SIG_IGN} or a handler address. */
   static long disposition(int sig) {
     try (Arena arena = Arena.ofConfined()) {

@@ -15,10 +15,13 @@ final class Probes {
     List<Capability> out = new ArrayList<>();
     CgroupHierarchy.Probe cgroup = CgroupHierarchy.probe();
     out.add(new Capability("cgroup", cgroup.hierarchy() != null, cgroup.detail()));
-    out.add(new Capability("process-group", true,
-        "own session and process group, leader kept unreaped, /proc sweep for descendants and for"
+    out.add(new Capability("process-group", true, ProcTable.ownNamespace()
+        ? "own session and process group, leader kept unreaped, /proc sweep for descendants and for"
             + " the run's CORRAL_RUN marker. Limit: cannot find a process that left the session,"
-            + " scrubbed its environment and whose parent died before the sweep"));
+            + " scrubbed its environment and whose parent died before the sweep"
+        : "own session and process group only: /proc shows another pid namespace, so there is no"
+            + " sweep, and processes that leave the group are not found (mount /proc in this"
+            + " namespace for full containment)"));
     out.add(pidfd());
     out.add(new Capability("cgroup.kill", cgroup.hierarchy() != null && cgroup.hierarchy().hasKill,
         cgroup.hierarchy() == null ? "needs the cgroup layer"

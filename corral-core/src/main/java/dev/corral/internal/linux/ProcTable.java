@@ -21,6 +21,27 @@ final class ProcTable {
 
   private static final Path PROC = Path.of("/proc");
 
+  /**
+   * Whether /proc numbers processes as this process's pid namespace does. After {@code unshare
+   * --pid --fork} without a new /proc mount it does not: every pid read there names some other
+   * process, so nothing read from /proc may be signalled or written anywhere.
+   */
+  static boolean ownNamespace() {
+    Boolean own = ownNamespace;
+    if (own == null) {
+      try {
+        own = Files.readSymbolicLink(PROC.resolve("self")).toString()
+            .equals(Integer.toString(LibC.getpid()));
+      } catch (IOException e) {
+        own = false;
+      }
+      ownNamespace = own;
+    }
+    return own;
+  }
+
+  private static volatile Boolean ownNamespace;
+
   /** Every process now, skipping those that vanish while being read. */
   static List<ProcStat> scan() {
     List<ProcStat> out = new ArrayList<>(256);
