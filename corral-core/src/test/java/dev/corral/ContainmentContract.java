@@ -171,4 +171,67 @@ abstract class ContainmentContract {
     assertThat(r.stdoutText()).contains("from-grandchild").contains("ready");
     assertContained(r);
   }
+
+  /** Starts {@code script}, which must print "ready" once its traps are set, and waits for that. */
+  Run startReady(Command command) throws InterruptedException {
+    java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+    StringBuffer out = new StringBuffer();
+    Run run = command.stdout(Output.lines(line -> {
+      out.append(line).append('\n');
+      if (line.equals("ready")) {
+        ready.countDown();
+      }
+    })).start();
+    assertThat(ready.await(20, TimeUnit.SECONDS)).as("the tree said ready").isTrue();
+    return run;
+  }
+
+  @Test
+  void cancelWithASignalForwardsThatSignalToTheWholeTree(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path got = dir.resolve("got");
+    String member = "sh -c 'trap \"echo USR1 >> " + got + "; exit 0\" USR1; echo ready; while :; do sleep 0.05; done'";
+    Run run = startReady(sh("setsid " + member + " &\n trap 'exit 5' USR1; while :; do sleep 0.05; done"));
+    run.cancel(10);
+    Result r = run.await();
+    assertThat(r.cancelled()).isTrue();
+    assertThat(r.exitCode()).hasValue(5);
+    assertThat(java.nio.file.Files.readString(got)).isEqualTo("USR1\n");
+    assertContained(r);
+  }
+
+  @Test
+  void unboundedGraceWaitsForTheLeaderThenKillsWhatItLeft() {
+    // The leader takes its time over TERM (GNU timeout without -k waits for it); its child ignores
+    // TERM and is killed once the leader is gone.
+    Result r = sh("sh -c \"trap '' TERM; " + tree.sleep + "\" &\ntrap 'sleep 0.5; exit 7' TERM\necho ready; "
+        + "while :; do sleep 0.05; done").grace(Command.UNBOUNDED_GRACE).deadline(Duration.ofMillis(700)).run();
+    assertThat(r.timedOut()).isTrue();
+    assertThat(r.exitCode()).as("the leader was not killed").hasValue(7);
+    assertThat(r.teardown().neededKill()).isNotEmpty();
+    assertContained(r);
+  }
+
+  @Test
+  void stopSignalZeroSendsNothingUntilKill() {
+    Result r = runUntilDeadlineWith(sh("trap 'exit 9' TERM\necho ready; exec " + tree.sleep).stopSignal(0));
+    assertThat(r.signal()).as("only SIGKILL ended it").hasValue(9);
+    assertContained(r);
+  }
+
+  Result runUntilDeadlineWith(Command c) {
+    Result r = c.deadline(Duration.ofMillis(500)).run();
+    assertThat(r.stdoutText()).contains("ready");
+    return r;
+  }
+
+  @Test
+  void foregroundKeepsTheCallersSession() {
+    Result r = sh("cut -d' ' -f6 /proc/$$/stat; echo ready; " + tree.sleep + " & setsid " + tree.sleep + " & exec " + tree.sleep)
+        .foreground(true).deadline(Duration.ofMillis(700)).run();
+    long ownSession = Long.parseLong(r.stdoutText().lines().findFirst().orElseThrow().strip());
+    assertThat(ownSession).isEqualTo(dev.corral.testing.Self.session());
+    assertThat(r.timedOut()).isTrue();
+    assertContained(r);
+  }
 }

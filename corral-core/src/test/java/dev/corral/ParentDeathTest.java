@@ -60,6 +60,27 @@ class ParentDeathTest {
     awaitNoCgroupsOf(jvm.pid());
   }
 
+  @Test
+  void killingTheJvmSendsEachRunsStopSignalBeforeKilling(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+    Path mark = dir.resolve("usr1.log");
+    Process jvm = java(dev.corral.testing.StopHolder.class.getName(), mark.toString(), tree.sleep);
+    BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
+    assertThat(out.readLine()).isEqualTo("started");
+    jvm.destroyForcibly(); // SIGKILL: only the watchdog is left to stop the tree
+    jvm.waitFor();
+    long killed = System.nanoTime();
+    while (!tree.alive().isEmpty() && System.nanoTime() - killed < 10_000_000_000L) {
+      Thread.sleep(10); // polling the process table: there is no event for a stranger's death
+    }
+    assertThat(tree.alive()).isEmpty();
+    // The members exited on the run's own stop signal, well before the 5 s grace ran out.
+    assertThat(Files.readAllLines(mark)).containsExactly("USR1", "USR1");
+    assertThat((System.nanoTime() - killed) / 1_000_000).isLessThan(4000);
+    awaitNoCgroupsOf(jvm.pid());
+  }
+
   @ParameterizedTest
   @EnumSource(value = Containment.class, names = {"CGROUP", "PROCESS_GROUP"})
   void aNormalJvmExitStopsEveryTreeWithTheStopSignal(Containment containment,
