@@ -179,6 +179,7 @@ final class LinuxRun implements Child {
       case STOP -> stop(Teardown.Cause.LEFTOVERS, command.stopSignal());
       case LEAVE_RUNNING -> {
         leftRunning = pids(tree.release());
+        Watchdog.leave(leftRunning);
         treeGone();
       }
       case AWAIT -> tree.onMaybeEmpty(this::checkEmpty);

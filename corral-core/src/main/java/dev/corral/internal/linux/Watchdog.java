@@ -30,13 +30,18 @@ final class Watchdog {
 
   // $1: the marker prefix; $2: the JVM's cgroup directory, or "" without cgroups; $3: the
   // spawn gate's directory, or "". The JVM writes "N SIGNAL GRACE_MS" for each run-N whose stop
-  // differs from TERM and 2 s. A child caught at the gate when the JVM died would wait there
+  // differs from TERM and 2 s, and "- PID" for each process a run deliberately left running. A child caught at the gate when the JVM died would wait there
   // forever, holding the dead JVM's memory: opening the FIFO read-write lets it exec, and the
   // marker sweep below then kills it. Frozen members cannot exit, so their pids stay theirs
   // while they are signalled by number.
   private static final String SCRIPT = """
       trap '' HUP INT TERM PIPE
-      while read -r n s g; do eval "sig_$n=$s grace_$n=$g"; done
+      while read -r n s g; do
+        case $n in
+          -) eval "keep_$s=1" ;;
+          *) eval "sig_$n=$s grace_$n=$g" ;;
+        esac
+      done
       if [ -n "$3" ] && [ -p "$3/release" ]; then
         exec 3<>"$3/release" && exec 3>&-
         sleep 0.05
@@ -84,12 +89,37 @@ final class Watchdog {
         for f in $(grep -lsz "^CORRAL_RUN=$1" /proc/[0-9]*/environ); do
           p=${f#/proc/}; p=${p%/environ}
           [ "$p" = "$$" ] && continue
+          eval "kept=\\${keep_$p:-}"; [ -n "$kept" ] && continue
           s=$(cut -d' ' -f6 "/proc/$p/stat" 2>/dev/null)
           [ "$s" = "$p" ] && kill -KILL -- "-$p" 2>/dev/null
           kill -KILL "$p" 2>/dev/null
         done
       done
       """;
+
+  /**
+   * Tells the watchdog to spare processes a run left running on purpose (LEAVE_RUNNING): they
+   * still carry the run's marker. A pid reused later is spared too, which errs on the safe side.
+   */
+  static void leave(java.util.List<Long> pids) {
+    for (long pid : pids) {
+      send("- " + pid + "\n");
+    }
+  }
+
+  private static void send(String line) {
+    byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    synchronized (told) {
+      if (writeEnd < 0) {
+        return;
+      }
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment buf = arena.allocate(bytes.length);
+        MemorySegment.copy(bytes, 0, buf, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        LibC.write(writeEnd, buf, bytes.length);
+      }
+    }
+  }
 
   /** What the watchdog was last told about each run cgroup; absent means TERM and 2 s. */
   private static final Map<String, String> told = new HashMap<>();
@@ -111,12 +141,7 @@ final class Watchdog {
         return;
       }
       told.put(name, stop);
-      byte[] line = (name + " " + stop + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-      try (Arena arena = Arena.ofConfined()) {
-        MemorySegment buf = arena.allocate(line.length);
-        MemorySegment.copy(line, 0, buf, ValueLayout.JAVA_BYTE, 0, line.length);
-        LibC.write(writeEnd, buf, line.length);
-      }
+      send(name + " " + stop + "\n");
     }
   }
 
