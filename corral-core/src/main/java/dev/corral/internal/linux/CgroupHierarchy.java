@@ -192,8 +192,25 @@ final class CgroupHierarchy {
       return new Probe(null, "cannot create the spawn gate FIFO: " + e.getMessage());
     }
     CgroupHierarchy h = new CgroupHierarchy(root, base, jvmDir, gate, hasKill);
-    return new Probe(h, "cgroup v2 at " + root + ", runs under " + jvmDir
+    boolean hybrid = root.toString().length() > "/sys/fs/cgroup".length();
+    return new Probe(h, "cgroup v2 mounted at " + root + (hybrid ? " (hybrid: v1 controllers beside it)" : "")
+        + "; this process's cgroup " + base.getParent() + " is writable " + delegation(base.getParent())
+        + "; runs go under " + jvmDir
         + (hasKill ? "" : " (no cgroup.kill before Linux 5.14: KILL goes to each frozen member)"));
+  }
+
+  /** Why Corral may write here: as root, or because the directory was delegated to this user. */
+  private static String delegation(Path cgroup) {
+    try {
+      int owner = (int) Files.getAttribute(cgroup, "unix:uid");
+      int uid = (int) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      if (uid == 0) {
+        return "(running as root" + (owner == 0 ? ")" : ", delegated to uid " + owner + ")");
+      }
+      return "(delegated to uid " + owner + ")";
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   private static Path makeGate(String jvmName) throws IOException {

@@ -1,0 +1,66 @@
+package dev.corral.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.corral.Command;
+import dev.corral.Result;
+import dev.corral.testing.NoLeftovers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./corral} launcher itself, after packaging: it reads the caller's ignored signals
+ * before the JVM starts, and a link named {@code timeout} makes it speak as timeout.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LauncherIT {
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  private static final Path LAUNCHER = ROOT.resolve("corral");
+
+  @BeforeAll
+  static void packaged() throws Exception {
+    // Maven has just built target/lib: tell the launcher, so that it does not build again.
+    Path launch = ROOT.resolve("corral-cli/target/launch.env");
+    if (!Files.exists(launch)) {
+      Files.writeString(launch, "JAVA_HOME='" + System.getProperty("java.home") + "'\n");
+    }
+  }
+
+  private static Result sh(String script) {
+    return Command.of("/bin/sh", "-c", script).deadline(Duration.ofSeconds(60)).run();
+  }
+
+  @Test
+  void runsARealCommand() {
+    Result r = sh(LAUNCHER + " run -v 0.5 sh -c 'sleep 30 & setsid sleep 30 & sleep 30'");
+    assertThat(r.exitCode()).hasValue(124);
+    assertThat(r.stderrText()).contains("corral: sending signal TERM to command 'sh'");
+  }
+
+  @Test
+  void aLinkNamedTimeoutSpeaksAsTimeout(@TempDir Path dir) throws Exception {
+    Path link = Files.createSymbolicLink(dir.resolve("timeout"), LAUNCHER);
+    assertThat(sh(link + " --version").stdoutText()).startsWith("timeout (Corral) ");
+    Result bad = sh(link + " 1x true");
+    assertThat(bad.exitCode()).hasValue(125);
+    assertThat(bad.stderrText()).startsWith("timeout: invalid time interval '1x'");
+  }
+
+  @Test
+  void theCallersIgnoredSignalsReachTheCommand(@TempDir Path dir) throws Exception {
+    Path link = Files.createSymbolicLink(dir.resolve("timeout"), LAUNCHER);
+    // GNU's own check: with PIPE ignored, `yes` sees EPIPE and says so instead of dying silently.
+    Result r = sh("(trap '' PIPE && " + link + " 10 yes | :) 2>&1");
+    assertThat(r.stdoutText()).contains("Broken pipe");
+    // The JVM started with SIGCHLD ignored: it must still see its children's exit.
+    assertThat(sh("trap '' CHLD; exec " + link + " 10 sh -c 'exit 6'").exitCode()).hasValue(6);
+  }
+}
