@@ -54,4 +54,27 @@ public class CaptureBench {
     }
     return total;
   }
+
+  private long peer(Peers peer) throws Exception {
+    long total = peer.run(java.util.List.of(argv()), true);
+    if (total != bytes) {
+      throw new IllegalStateException(peer.name() + " read " + total + " of " + bytes);
+    }
+    return total;
+  }
+
+  @Benchmark
+  public long ztExec() throws Exception {
+    return peer(new Peers.ZtExecPeer());
+  }
+
+  @Benchmark
+  public long commonsExec() throws Exception {
+    return peer(new Peers.CommonsExecPeer());
+  }
+
+  @Benchmark
+  public long nuProcess() throws Exception {
+    return peer(new Peers.NuProcessPeer());
+  }
 }

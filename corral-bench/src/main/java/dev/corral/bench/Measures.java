@@ -152,6 +152,11 @@ final class Measures {
     });
   }
 
+  static Footprint peerFootprint(Peers peer, int n) throws Exception {
+    List<String> sleep = List.of("sleep", "600");
+    return footprint(peer.name(), n, () -> peer.start(sleep));
+  }
+
   /** What {@code n} live children cost the JVM: threads, heap, RSS, CPU, and time to start them. */
   private static Footprint footprint(String who, int n, Starter starter) throws Exception {
     settle();

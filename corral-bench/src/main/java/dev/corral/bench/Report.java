@@ -19,103 +19,184 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs every measurement side by side in one go and writes BENCHMARKS.md.
  *
- * <pre>java -cp ... dev.corral.bench.Report OUTPUT.md C_LOOP_BINARY [--quick]</pre>
+ * <pre>java -cp ... dev.corral.bench.Report OUTPUT.md C_LOOP_BINARY REPO_ROOT [--quick]</pre>
  */
 public final class Report {
-  private Report() {}
-
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args[0]);
     String cLoop = args[1];
-    boolean quick = args.length > 2 && args[2].equals("--quick");
-    Path mount = cgroupMount();
-    StringBuilder md = new StringBuilder();
-    List<String> unmet = new ArrayList<>();
+    Path root = Path.of(args[2]);
+    boolean quick = args.length > 3 && args[3].equals("--quick");
+    Report r = new Report(quick);
+    r.header();
+    r.spawn(cLoop);
+    r.treeDeadline();
+    r.footprint();
+    r.leaks();
+    r.capture();
+    r.teardown();
+    r.cli(root);
+    r.deadlines();
+    r.md.append("## Goals\n\n");
+    for (String g : r.goals) {
+      r.md.append("- ").append(g).append('\n');
+    }
+    r.md.append("\nReproduce: `./bench` (about 10 minutes); `./bench --quick` is the smoke run CI can"
+        + " afford (`./check -Pbench-smoke`). Chart: [benchmarks.png](benchmarks.png).\n");
+    Files.writeString(out, r.md.toString());
+    try {
+      r.chart.write(out.resolveSibling("benchmarks.png"));
+    } catch (Exception | Error e) {
+      System.err.println("no chart (no fonts for Java2D here?): " + e);
+    }
+    System.out.println(r.md);
+  }
 
+  private final boolean quick;
+  private final StringBuilder md = new StringBuilder();
+  private final List<String> goals = new ArrayList<>();
+  private final Chart chart = new Chart();
+
+  private Report(boolean quick) {
+    this.quick = quick;
+  }
+
+  private void header() throws Exception {
     md.append("# Benchmarks\n\n")
         .append("Measured by `./bench` on ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE))
         .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs, kernel ")
         .append(Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim()).append(", JDK ")
         .append(Runtime.version()).append(quick ? ". **Quick smoke run: too short to quote.**" : ".")
         .append(" Every figure is a median from this one run; peers ran in the same run, one after"
-            + " another. Absolute times drift on these shared machines, so read the ratios.\n\n");
+            + " another: JDK ProcessBuilder, zt-exec 1.12, Commons Exec 1.5.0, NuProcess 3.0.0,"
+            + " coreutils `timeout` and a C posix_spawn loop as the physical reference. Absolute times"
+            + " drift on these shared machines, so read the ratios.\n\n");
+  }
 
-    // 1. Spawn + wait.
+  private void spawn(String cLoop) throws Exception {
     int cN = quick ? 300 : 3000;
     String c = Harness.run(cLoop, Integer.toString(cN));
     double cMedian = Double.parseDouble(c.replaceAll("(?s).*median_us=([0-9.]+).*", "$1"));
-    Map<String, Double> spawn = jmhMedians("SpawnBench", quick, false);
+    Map<String, Double> spawn = jmhMedians("SpawnBench", false);
     double pb = spawn.get("processBuilder");
-    md.append("## Spawn and wait of /bin/true\n\n")
-        .append("JMH sample mode, p50 per operation. The C reference is posix_spawn(SETSID) + waitpid in a loop"
-            + " (`corral-bench/src/main/c/spawn_loop.c`, built by `./bench`), ").append(cN).append(" spawns.\n\n")
-        .append("| who | p50 µs | × C | × ProcessBuilder |\n|---|---:|---:|---:|\n")
-        .append(row("C posix_spawn + waitpid", cMedian, cMedian, pb));
+    double bestPeer = spawn.entrySet().stream().filter(e -> !e.getKey().startsWith("corral"))
+        .mapToDouble(Map.Entry::getValue).min().orElse(Double.NaN);
+    md.append("## 1. Spawn and wait of /bin/true\n\n")
+        .append("JMH sample mode, p50 per operation; \"Captured\" variants read stdout (and stderr"
+            + " where the library does), the others discard it. The C reference is posix_spawn(SETSID)"
+            + " + waitpid in a loop (`corral-bench/src/main/c/spawn_loop.c`, built by `./bench`), ")
+        .append(cN).append(" spawns.\n\n")
+        .append("| who | p50 µs | × C | × ProcessBuilder | × best peer |\n|---|---:|---:|---:|---:|\n")
+        .append(row("C posix_spawn + waitpid", cMedian, cMedian, pb, bestPeer));
+    Map<String, Double> bars = new LinkedHashMap<>();
+    bars.put("C posix_spawn + waitpid", cMedian);
     for (Map.Entry<String, Double> e : spawn.entrySet()) {
-      md.append(row(e.getKey(), e.getValue(), cMedian, pb));
+      md.append(row(e.getKey(), e.getValue(), cMedian, pb, bestPeer));
+      bars.put(e.getKey().startsWith("corral") ? "Corral " + e.getKey().substring(6) : e.getKey(), e.getValue());
     }
+    chart.panel("1. spawn + wait of /bin/true, p50 (shorter is better)", bars, "µs");
     double cg = spawn.get("corralCgroup");
-    double grp = spawn.get("corralProcessGroup");
     md.append("\n`corralCgroup` and `corralProcessGroup` discard output; `corralCaptured` captures both"
-        + " streams (the default). The process-group mode is slower than the cgroup mode by ")
-        .append(String.format(Locale.ROOT, "%.0f", grp - cg))
-        .append(" µs: at the leader's exit it sweeps /proc for members that left its group, where the"
-            + " cgroup mode reads one flag (\"populated\").\n\n");
-    goal(unmet, "spawn + wait ≤ 1.15× C (cgroup mode)", cg / cMedian <= 1.15, fmt(cg / cMedian) + "×");
-    goal(unmet, "spawn + wait ≤ 0.6× ProcessBuilder (cgroup mode)", cg / pb <= 0.6, fmt(cg / pb) + "×");
+        + " streams (the default). Best peer: the fastest non-Corral row.\n\n");
+    goal("spawn + wait ≤ 1.15× C (cgroup mode)", cg / cMedian <= 1.15, fmt(cg / cMedian) + "×");
+    goal("spawn + wait ≤ 0.6× ProcessBuilder (cgroup mode)", cg / pb <= 0.6, fmt(cg / pb) + "×");
+  }
 
-    // 2. Live children footprint.
+  private void treeDeadline() throws Exception {
+    List<TreeDeadline.Outcome> outcomes = TreeDeadline.all(quick ? 1 : 5);
+    md.append("## 2. A 100 ms deadline on `sh -c 'sleep 60 & setsid sleep 60 & sleep 60'`\n\n")
+        .append("Output captured, as a test harness would. \"Returns\" is the time until the library's call"
+            + " comes back; a call still blocked after ").append(TreeDeadline.CAP_MS)
+        .append(" ms is hung on a pipe that an orphan holds, and is released by ending the orphans."
+            + " \"Orphans\" counts the tree's processes alive when the call returned (or at the cap);"
+            + " the benchmark then ends them by pid.\n\n")
+        .append("| who | returns ms (median) | hung | orphans |\n|---|---:|---|---:|\n");
+    Map<String, Double> bars = new LinkedHashMap<>();
+    for (TreeDeadline.Outcome o : outcomes) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d |%n", o.who(),
+          o.hung() ? "> " + TreeDeadline.CAP_MS : String.format(Locale.ROOT, "%.0f", o.returnMs()),
+          o.hung() ? "**yes**" : "no", o.orphans()));
+      bars.put(o.who() + " (" + o.orphans() + " orphans)", o.returnMs());
+      if (o.who().equals("Corral")) {
+        goal("no orphans after a deadline", o.orphans() == 0, o.orphans() + " orphans");
+      }
+    }
+    md.append('\n');
+    chart.panel("2. 100 ms deadline on a 3-process tree: time until the call returns", bars, "ms");
+  }
+
+  private void footprint() throws Exception {
     int n = quick ? 100 : 1000;
-    Measures.Footprint cf = Measures.corralFootprint(n);
-    Measures.Footprint pf = Measures.processBuilderFootprint(n);
-    md.append("## ").append(n).append(" children alive at once\n\n")
+    List<Measures.Footprint> fs = new ArrayList<>();
+    fs.add(Measures.corralFootprint(n));
+    fs.add(Measures.processBuilderFootprint(n));
+    for (Peers p : Peers.ALL.subList(2, Peers.ALL.size())) {
+      fs.add(Measures.peerFootprint(p, n));
+    }
+    md.append("## 3. ").append(n).append(" children alive at once\n\n")
         .append("Threads, heap and RSS added to the JVM while ").append(n)
         .append(" `sleep 600` children live; CPU and wall time to start them all.\n\n")
         .append("| who | threads added | heap added KiB | RSS added KiB | CPU ms | start ms |\n|---|---:|---:|---:|---:|---:|\n");
-    for (Measures.Footprint f : List.of(cf, pf)) {
+    Map<String, Double> bars = new LinkedHashMap<>();
+    for (Measures.Footprint f : fs) {
       md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.0f |%n", f.who(),
           f.threadsAdded(), f.heapAddedKb(), f.rssAddedKb(), f.cpuMs(), f.startMs()));
+      bars.put(f.who(), (double) f.threadsAdded());
     }
     md.append('\n');
-    goal(unmet, "at most 4 threads added for " + n + " live children", cf.threadsAdded() <= 4,
-        cf.threadsAdded() + " threads");
+    chart.panel("3. threads added for " + n + " live children", bars, "threads");
+    goal("at most 4 threads added for " + n + " live children", fs.get(0).threadsAdded() <= 4,
+        fs.get(0).threadsAdded() + " threads");
+  }
 
-    // 2b. Leaks over many sequential runs.
+  private void leaks() {
     int runs = quick ? 500 : 10_000;
     Measures.Leaks leaks = Measures.leaks(runs);
-    md.append("## ").append(runs).append(" sequential runs\n\n")
+    md.append("## 3b. ").append(runs).append(" sequential runs\n\n")
         .append("Open descriptors and threads of the JVM before and after (each run captures stdout and"
-            + " stderr of `sh -c 'echo out; echo err >&2'`). The thread count includes ProcessBuilder's"
-            + " idle reaper threads left from the section above; what matters is that it does not grow.\n\n")
+            + " stderr of `sh -c 'echo out; echo err >&2'`). The thread count includes idle threads the"
+            + " peers left from the section above; what matters is that it does not grow.\n\n")
         .append("| | descriptors | threads |\n|---|---:|---:|\n")
         .append("| before | ").append(leaks.fdsBefore()).append(" | ").append(leaks.threadsBefore()).append(" |\n")
         .append("| after | ").append(leaks.fdsAfter()).append(" | ").append(leaks.threadsAfter()).append(" |\n\n");
-    goal(unmet, "no descriptor or thread leak over " + runs + " runs",
+    goal("no descriptor or thread leak over " + runs + " runs",
         leaks.fdsAfter() <= leaks.fdsBefore() && leaks.threadsAfter() <= leaks.threadsBefore(),
         (leaks.fdsAfter() - leaks.fdsBefore()) + " descriptors, " + (leaks.threadsAfter() - leaks.threadsBefore()) + " threads");
+  }
 
-    // 3. Capture.
-    Map<String, Double> cap = jmhMedians("CaptureBench", quick, true);
+  private void capture() throws Exception {
+    Map<String, Double> cap = jmhMedians("CaptureBench", true);
     double bytes = quick ? 64 << 20 : 1L << 30;
-    md.append("## Capturing ").append(quick ? "64 MiB" : "1 GiB").append(" of stdout\n\n")
+    md.append("## 4. Capturing ").append(quick ? "64 MiB" : "1 GiB").append(" of stdout\n\n")
         .append("`head -c N /dev/zero`; Corral keeps at most 16 MiB (the rest is read and dropped, and the"
-            + " result says it was truncated); ProcessBuilder's stream is read to the end. JMH single-shot,"
-            + " median of the measured iterations.\n\n| who | ms | MiB/s |\n|---|---:|---:|\n");
+            + " result says it was truncated); each peer's stream is read to the end into a counter that"
+            + " keeps nothing. JMH single-shot, median of the measured iterations. Peak memory: Corral's"
+            + " is bounded by its capture limit; the peers here keep nothing by construction.\n\n"
+            + "| who | ms | MiB/s |\n|---|---:|---:|\n");
+    Map<String, Double> bars = new LinkedHashMap<>();
     for (Map.Entry<String, Double> e : cap.entrySet()) {
-      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", e.getKey(), e.getValue(),
-          bytes / (1 << 20) / (e.getValue() / 1000)));
+      double mibs = bytes / (1 << 20) / (e.getValue() / 1000);
+      md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", e.getKey(), e.getValue(), mibs));
+      bars.put(e.getKey().equals("corral") ? "Corral" : e.getKey(), mibs);
     }
     double capRatio = cap.get("processBuilder") / cap.get("corral");
-    md.append("\nCorral's throughput is ").append(fmt(capRatio)).append("× ProcessBuilder's.\n\n");
-    goal(unmet, "capture throughput ≥ 1.0× ProcessBuilder", capRatio >= 1.0, fmt(capRatio) + "×");
+    double best = cap.entrySet().stream().filter(e -> !e.getKey().equals("corral"))
+        .mapToDouble(Map.Entry::getValue).min().orElse(Double.NaN);
+    md.append("\nCorral's throughput is ").append(fmt(capRatio)).append("× ProcessBuilder's and ")
+        .append(fmt(best / cap.get("corral"))).append("× the best peer's.\n\n");
+    chart.panel("4. capture throughput (longer is better)", bars, "MiB/s");
+    goal("capture throughput ≥ 1.0× ProcessBuilder", capRatio >= 1.0, fmt(capRatio) + "×");
+  }
 
-    // 4. Teardown.
-    md.append("## Teardown: from the stop to a verified-empty tree\n\n")
+  private void teardown() throws Exception {
+    Path mount = cgroupMount();
+    md.append("## 5. Teardown: from the stop to a verified-empty tree\n\n")
         .append("A shell starts N − 1 sleepers and becomes the N-th. Corral (cgroup mode) is cancelled"
             + " with grace 0 (cgroup.kill at once) and with a 5 s grace (SIGTERM to each member while"
             + " frozen, then the wait for the kernel's \"populated 0\"); the time runs from cancel() to"
             + " the result, which includes reaping and draining. The reference writes cgroup.kill on a bare"
-            + " cgroup holding the same tree and polls cgroup.events until \"populated 0\".\n\n")
+            + " cgroup holding the same tree and polls cgroup.events until \"populated 0\". The peers have"
+            + " no way to end a tree, so they have no row here (section 2 shows what they leave).\n\n")
         .append("| processes | Corral, grace 0 ms | Corral, SIGTERM ms | cgroup.kill reference ms | grace 0 × reference |\n")
         .append("|---:|---:|---:|---:|---:|\n");
     int reps = quick ? 1 : 5;
@@ -124,33 +205,69 @@ public final class Report {
       double ratio = t.corralKillMs() / t.referenceMs();
       md.append(String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %s |%n", size,
           t.corralKillMs(), t.corralTermMs(), t.referenceMs(), fmt(ratio)));
-      goal(unmet, "teardown of " + size + " ≤ 1.3× cgroup.kill", ratio <= 1.3, fmt(ratio) + "×");
+      goal("teardown of " + size + " ≤ 1.3× cgroup.kill", ratio <= 1.3, fmt(ratio) + "×");
     }
     md.append('\n');
-
-    md.append("## Goals\n\n");
-    for (String g : unmet) {
-      md.append("- ").append(g).append('\n');
-    }
-    md.append("\nReproduce: `./bench` (about 5 minutes); `./bench --quick` is the smoke run CI can afford.\n");
-    Files.writeString(out, md.toString());
-    System.out.println(md);
   }
 
-  private static String row(String who, double us, double c, double pb) {
-    return String.format(Locale.ROOT, "| %s | %.0f | %s | %s |%n", who, us, fmt(us / c), fmt(us / pb));
+  private void cli(Path root) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Map<String, List<String>> commands = new LinkedHashMap<>();
+    commands.put("corral run 5 true", List.of(root.resolve("corral").toString(), "run", "5", "true"));
+    commands.put("timeout 5 true (coreutils)", List.of("timeout", "5", "true"));
+    commands.put("java Hello (same JDK)", List.of(java, "-cp",
+        root.resolve("corral-bench/target/hello").toString(), "Hello"));
+    Map<String, Double> ms = CliStartup.medians(commands, quick ? 5 : 30);
+    double hello = ms.get("java Hello (same JDK)");
+    double corral = ms.get("corral run 5 true");
+    md.append("## 6. The CLI as a whole process\n\n")
+        .append("Wall time from fork to exit, ").append(quick ? 5 : 30)
+        .append(" rounds interleaved, median. `./corral` is the launcher script (its staleness check"
+            + " included), with the AOT cache it builds on first use.\n\n")
+        .append("| command | ms | × java Hello |\n|---|---:|---:|\n");
+    for (Map.Entry<String, Double> e : ms.entrySet()) {
+      md.append(String.format(Locale.ROOT, "| %s | %.1f | %s |%n", e.getKey(), e.getValue(), fmt(e.getValue() / hello)));
+    }
+    md.append("\nWhere the time goes (measured once with timestamps in a JVM with the same flags): the"
+        + " JVM itself as for Hello; the JDK's FFM set-up, about 28 ms for `Linker.nativeLinker()` and 25 ms"
+        + " to link the first downcall, before any Corral code; then Corral's first spawn, the supervisor"
+        + " thread and the parent-death watchdog, all interpreted on their first and only use.\n\n");
+    chart.panel("6. CLI start to exit (shorter is better)", ms, "ms");
+    goal("CLI `corral run 5 true` ≤ 2× a JVM hello", corral / hello <= 2.0, fmt(corral / hello) + "×");
+  }
+
+  private void deadlines() throws Exception {
+    int n = quick ? 100 : 1000;
+    List<Deadlines.Lateness> late = List.of(Deadlines.corral(n), Deadlines.processBuilder(n));
+    md.append("## 7. Deadline accuracy: ").append(n).append(" concurrent deadlines\n\n")
+        .append(n).append(" children of `sleep 60` alive at once, each with a 1 s deadline. Lateness runs"
+            + " from the deadline to the moment the caller holds the verified end of the child (for"
+            + " ProcessBuilder: waitFor with a timeout on one virtual thread per child, then destroy and"
+            + " wait).\n\n| who | p50 ms | p99 ms |\n|---|---:|---:|\n");
+    Map<String, Double> bars = new LinkedHashMap<>();
+    for (Deadlines.Lateness l : late) {
+      md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", l.who(), l.p50Ms(), l.p99Ms()));
+      bars.put(l.who() + " p99", l.p99Ms());
+    }
+    md.append('\n');
+    chart.panel("7. deadline lateness, p99 of " + n + " concurrent (shorter is better)", bars, "ms");
+    goal("p99 deadline lateness ≤ 10 ms", late.get(0).p99Ms() <= 10, fmt(late.get(0).p99Ms()) + " ms");
+  }
+
+  private static String row(String who, double us, double c, double pb, double best) {
+    return String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %s |%n", who, us, fmt(us / c), fmt(us / pb), fmt(us / best));
   }
 
   private static String fmt(double x) {
     return String.format(Locale.ROOT, "%.2f", x);
   }
 
-  private static void goal(List<String> lines, String goal, boolean met, String measured) {
-    lines.add((met ? "met: " : "**NOT MET**: ") + goal + " (measured " + measured + ")");
+  private void goal(String goal, boolean met, String measured) {
+    goals.add((met ? "met: " : "**NOT MET**: ") + goal + " (measured " + measured + ")");
   }
 
   /** Runs one JMH class and returns each benchmark's median (p50), in the benchmark's unit. */
-  private static Map<String, Double> jmhMedians(String benchmark, boolean quick, boolean singleShot)
+  private Map<String, Double> jmhMedians(String benchmark, boolean singleShot)
       throws Exception {
     ChainedOptionsBuilder o = new OptionsBuilder().include(benchmark).forks(1)
         .jvmArgsAppend("--enable-native-access=ALL-UNNAMED");

@@ -48,4 +48,36 @@ public class SpawnBench {
     p.getErrorStream().readAllBytes();
     return p.waitFor();
   }
+
+  private static final java.util.List<String> TRUE_ARGV = java.util.List.of("/bin/true");
+
+  @Benchmark
+  public long ztExec() throws Exception {
+    return new Peers.ZtExecPeer().run(TRUE_ARGV, false);
+  }
+
+  @Benchmark
+  public long ztExecCaptured() throws Exception {
+    return new Peers.ZtExecPeer().run(TRUE_ARGV, true);
+  }
+
+  @Benchmark
+  public long commonsExec() throws Exception {
+    return new Peers.CommonsExecPeer().run(TRUE_ARGV, false);
+  }
+
+  @Benchmark
+  public long commonsExecCaptured() throws Exception {
+    return new Peers.CommonsExecPeer().run(TRUE_ARGV, true);
+  }
+
+  @Benchmark
+  public long nuProcess() throws Exception {
+    return new Peers.NuProcessPeer().run(TRUE_ARGV, false);
+  }
+
+  @Benchmark
+  public long nuProcessCaptured() throws Exception {
+    return new Peers.NuProcessPeer().run(TRUE_ARGV, true);
+  }
 }
