@@ -179,6 +179,15 @@ public final class Report {
       md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", e.getKey(), e.getValue(), mibs));
       bars.put(e.getKey().equals("corral") ? "Corral" : e.getKey(), mibs);
     }
+    md.append("\nPeak memory of the same capture, each in a fresh JVM (VmHWM, minus a JVM that captures"
+        + " nothing). Corral's does not grow with the output: it is bounded by its 16 MiB limit (the"
+        + " buffer grows by doubling, and the result hands out a copy).\n\n| who | peak RSS added MiB |\n|---|---:|\n");
+    long base = peakKb("none", (long) bytes);
+    md.append(String.format(Locale.ROOT, "| Corral capturing 1 byte (its own code, FFM, threads) | %.0f |%n",
+        (peakKb("Corral", 1) - base) / 1024.0));
+    for (Peers p : Peers.ALL) {
+      md.append(String.format(Locale.ROOT, "| %s | %.0f |%n", p.name(), (peakKb(p.name(), (long) bytes) - base) / 1024.0));
+    }
     double capRatio = cap.get("processBuilder") / cap.get("corral");
     double best = cap.entrySet().stream().filter(e -> !e.getKey().equals("corral"))
         .mapToDouble(Map.Entry::getValue).min().orElse(Double.NaN);
@@ -186,6 +195,15 @@ public final class Report {
         .append(fmt(best / cap.get("corral"))).append("× the best peer's.\n\n");
     chart.panel("4. capture throughput (longer is better)", bars, "MiB/s");
     goal("capture throughput ≥ 1.0× ProcessBuilder", capRatio >= 1.0, fmt(capRatio) + "×");
+  }
+
+  /** VmHWM in KiB of a fresh JVM that captures {@code bytes} with {@code who}. */
+  private static long peakKb(String who, long bytes) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String out = Harness.run(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"), CapturePeak.class.getName(), who, Long.toString(bytes));
+    String[] lines = out.strip().split("\n");
+    return Long.parseLong(lines[lines.length - 1].strip());
   }
 
   private void teardown() throws Exception {
@@ -238,12 +256,16 @@ public final class Report {
 
   private void deadlines() throws Exception {
     int n = quick ? 100 : 1000;
-    List<Deadlines.Lateness> late = List.of(Deadlines.corral(n), Deadlines.processBuilder(n));
+    List<Deadlines.Lateness> late = new ArrayList<>(List.of(Deadlines.corral(n), Deadlines.processBuilder(n)));
+    for (Peers p : Peers.ALL.subList(2, Peers.ALL.size())) {
+      late.add(Deadlines.peer(p, n));
+    }
     md.append("## 7. Deadline accuracy: ").append(n).append(" concurrent deadlines\n\n")
-        .append(n).append(" children of `sleep 60` alive at once, each with a 1 s deadline. Lateness runs"
-            + " from the deadline to the moment the caller holds the verified end of the child (for"
-            + " ProcessBuilder: waitFor with a timeout on one virtual thread per child, then destroy and"
-            + " wait).\n\n| who | p50 ms | p99 ms |\n|---|---:|---:|\n");
+        .append(n).append(" children of `sleep 60` alive at once, each with an 8 s deadline, so that all"
+            + " are started before the first one fires. Lateness runs from the deadline to the moment"
+            + " the caller holds the verified end of the child (ProcessBuilder: waitFor with a timeout"
+            + " on one virtual thread per child, then destroy and wait; the other peers: their own"
+            + " deadline call, one virtual thread per child).\n\n| who | p50 ms | p99 ms |\n|---|---:|---:|\n");
     Map<String, Double> bars = new LinkedHashMap<>();
     for (Deadlines.Lateness l : late) {
       md.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", l.who(), l.p50Ms(), l.p99Ms()));

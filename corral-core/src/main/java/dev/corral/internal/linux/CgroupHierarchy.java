@@ -86,7 +86,7 @@ final class CgroupHierarchy {
       spare.addFirst(cgroup);
     } else {
       spares.decrementAndGet();
-      remove(cgroup);
+      removeRun(cgroup);
     }
   }
 
@@ -101,6 +101,23 @@ final class CgroupHierarchy {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Removes a run's cgroup, and the nested ones a killed inner Corral may have left in it. The
+   * nested ones are looked for only when the plain removal fails, so the common case stays one
+   * rmdir.
+   */
+  static boolean removeRun(Path cgroup) {
+    if (remove(cgroup)) {
+      return true;
+    }
+    try {
+      removeNested(cgroup);
+    } catch (IOException e) {
+      return false;
+    }
+    return remove(cgroup);
   }
 
   /**
@@ -123,7 +140,7 @@ final class CgroupHierarchy {
   void removeOwn() {
     Path p;
     while ((p = spare.pollFirst()) != null) {
-      remove(p);
+      removeRun(p);
     }
     remove(jvmDir);
     remove(base);

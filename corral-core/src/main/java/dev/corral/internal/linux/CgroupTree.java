@@ -215,20 +215,12 @@ final class CgroupTree implements Tree {
   public void close() {
     closeEvents();
     String events = ProcTable.readSmall(dir.resolve("cgroup.events").toString());
-    boolean clean;
-    try {
-      // kernfs counts subdirectories in a directory's link count: 2 means no nested cgroups.
-      if ((int) Files.getAttribute(dir, "unix:nlink") > 2) {
-        CgroupHierarchy.removeNested(dir);
-      }
-      clean = true;
-    } catch (IOException e) {
-      clean = false;
-    }
-    if (clean && events != null && events.contains("populated 0") && events.contains("frozen 0")) {
+    // A spare may hold an empty cgroup a nested Corral left: harmless, freeze and kill are
+    // recursive and members are listed per cgroup; removeRun() clears it in the end.
+    if (events != null && events.contains("populated 0") && events.contains("frozen 0")) {
       hierarchy.recycle(dir);
     } else {
-      CgroupHierarchy.remove(dir);
+      CgroupHierarchy.removeRun(dir);
     }
   }
 
@@ -245,11 +237,6 @@ final class CgroupTree implements Tree {
       }
       LockSupport.parkNanos(10_000_000L);
     }
-    try {
-      CgroupHierarchy.removeNested(cgroup);
-    } catch (IOException e) {
-      // remove() below fails too, and says so by leaving the directory for the next JVM.
-    }
-    CgroupHierarchy.remove(cgroup);
+    CgroupHierarchy.removeRun(cgroup);
   }
 }
