@@ -16,7 +16,7 @@ import javax.imageio.ImageIO;
 final class Chart {
   private static final int WIDTH = 1000;
   private static final int BAR = 22;
-  private static final int LABEL = 230;
+  private static final int LABEL = 330;
   private static final Color CORRAL = new Color(0x2a, 0x7a, 0x3b);
   private static final Color PEER = new Color(0x8a, 0x8f, 0x98);
 
@@ -47,17 +47,25 @@ final class Chart {
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
       g.drawString(p.title(), 10, y + 16);
       y += 30;
-      double max = p.bars().values().stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).max().orElse(1);
+      // One far outlier would flatten every other bar: the axis stops at 4x the median, and a bar
+      // beyond it is drawn to the edge with its true value written beside it.
+      double[] vs = p.bars().values().stream().mapToDouble(Double::doubleValue).filter(Double::isFinite).sorted().toArray();
+      double max = vs.length == 0 ? 1 : vs[vs.length - 1];
+      double median = vs.length == 0 ? 1 : vs[vs.length / 2];
+      if (median > 0 && max > 4 * median) {
+        max = 4 * median;
+      }
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
       for (Map.Entry<String, Double> b : p.bars().entrySet()) {
         double v = b.getValue();
-        int w = max <= 0 || !Double.isFinite(v) ? 0 : (int) Math.round((WIDTH - LABEL - 130) * v / max);
+        int w = max <= 0 || !Double.isFinite(v) ? 0 : (int) Math.round((WIDTH - LABEL - 150) * Math.min(v, max) / max);
         g.setColor(Color.BLACK);
         g.drawString(b.getKey(), 10, y + BAR - 6);
         g.setColor(b.getKey().startsWith("Corral") ? CORRAL : PEER);
         g.fillRect(LABEL, y, Math.max(w, 1), BAR);
         g.setColor(Color.BLACK);
-        g.drawString(String.format(java.util.Locale.ROOT, "%.1f %s", v, p.unit()), LABEL + Math.max(w, 1) + 6, y + BAR - 6);
+        String text = String.format(java.util.Locale.ROOT, "%.1f %s", v, p.unit()) + (v > max ? " (axis cut)" : "");
+        g.drawString(text, LABEL + Math.max(w, 1) + 6, y + BAR - 6);
         y += BAR + 6;
       }
       y += 16;

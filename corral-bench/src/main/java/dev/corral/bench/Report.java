@@ -41,8 +41,8 @@ public final class Report {
     for (String g : r.goals) {
       r.md.append("- ").append(g).append('\n');
     }
-    r.md.append("\nReproduce: `./bench` (about 10 minutes); `./bench --quick` is the smoke run CI can"
-        + " afford (`./check -Pbench-smoke`). Chart: [benchmarks.png](benchmarks.png).\n");
+    r.md.append("\nReproduce: `./bench` (about 10 minutes); `./bench --quick` is the smoke run that"
+        + " `.ci/run` runs after the tests. Chart: [benchmarks.png](benchmarks.png).\n");
     Files.writeString(out, r.md.toString());
     try {
       r.chart.write(out.resolveSibling("benchmarks.png"));
@@ -116,7 +116,7 @@ public final class Report {
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d |%n", o.who(),
           o.hung() ? "> " + TreeDeadline.CAP_MS : String.format(Locale.ROOT, "%.0f", o.returnMs()),
           o.hung() ? "**yes**" : "no", o.orphans()));
-      bars.put(o.who() + " (" + o.orphans() + " orphans)", o.returnMs());
+      bars.put(o.who() + (o.hung() ? ", hung" : "") + ", " + o.orphans() + " orphans", o.returnMs());
       if (o.who().equals("Corral")) {
         goal("no orphans after a deadline", o.orphans() == 0, o.orphans() + " orphans");
       }
