@@ -76,15 +76,11 @@ final class Report {
     private boolean first = true;
 
     Json begin() {
-      sb.append('{');
-      first = true;
-      return this;
+      return open('{');
     }
 
     Json end() {
-      sb.append('}');
-      first = false;
-      return this;
+      return close('}');
     }
 
     Json field(String name) {
@@ -122,13 +118,21 @@ final class Report {
 
     /** For nested arrays of objects: '[' ... ']' with {@link #comma()} between elements. */
     Json openArray() {
-      sb.append('[');
+      return open('[');
+    }
+
+    Json closeArray() {
+      return close(']');
+    }
+
+    private Json open(char c) {
+      sb.append(c);
       first = true;
       return this;
     }
 
-    Json closeArray() {
-      sb.append(']');
+    private Json close(char c) {
+      sb.append(c);
       first = false;
       return this;
     }

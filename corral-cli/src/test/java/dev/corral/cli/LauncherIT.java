@@ -45,9 +45,14 @@ class LauncherIT {
     assertThat(r.stderrText()).contains("corral: sending signal TERM to command 'sh'");
   }
 
+  /** The launcher linked as {@code timeout}, as a user would install it. */
+  private static Path timeoutLink(Path dir) throws Exception {
+    return Files.createSymbolicLink(dir.resolve("timeout"), LAUNCHER);
+  }
+
   @Test
   void aLinkNamedTimeoutSpeaksAsTimeout(@TempDir Path dir) throws Exception {
-    Path link = Files.createSymbolicLink(dir.resolve("timeout"), LAUNCHER);
+    Path link = timeoutLink(dir);
     assertThat(sh(link + " --version").stdoutText()).startsWith("timeout (Corral) ");
     Result bad = sh(link + " 1x true");
     assertThat(bad.exitCode()).hasValue(125);
@@ -56,7 +61,7 @@ class LauncherIT {
 
   @Test
   void theCallersIgnoredSignalsReachTheCommand(@TempDir Path dir) throws Exception {
-    Path link = Files.createSymbolicLink(dir.resolve("timeout"), LAUNCHER);
+    Path link = timeoutLink(dir);
     // GNU's own check: with PIPE ignored, `yes` sees EPIPE and says so instead of dying silently.
     Result r = sh("(trap '' PIPE && " + link + " 10 yes | :) 2>&1");
     assertThat(r.stdoutText()).contains("Broken pipe");
