@@ -60,12 +60,16 @@ class ParentDeathTest {
     awaitNoCgroupsOf(jvm.pid());
   }
 
-  @Test
-  void killingTheJvmSendsEachRunsStopSignalBeforeKilling(@org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
-    assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+  @ParameterizedTest
+  @EnumSource(value = Containment.class, names = {"CGROUP", "PROCESS_GROUP"})
+  void killingTheJvmSendsEachRunsStopSignalBeforeKilling(Containment containment,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    if (containment == Containment.CGROUP) {
+      assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+    }
     Path mark = dir.resolve("usr1.log");
-    Process jvm = java(dev.corral.testing.StopHolder.class.getName(), mark.toString(), tree.sleep);
+    Process jvm = java(dev.corral.testing.StopHolder.class.getName(), mark.toString(), tree.sleep,
+        containment.name());
     BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
     assertThat(out.readLine()).isEqualTo("started");
     jvm.destroyForcibly(); // SIGKILL: only the watchdog is left to stop the tree

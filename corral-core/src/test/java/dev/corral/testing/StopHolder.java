@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A JVM for the parent-death stop test: {@code StopHolder MARK SLEEP} starts a cgroup run whose
- * stop signal is USR1, with a 5 s grace; its two members append "USR1" to MARK when it arrives.
+ * A JVM for the parent-death stop test: {@code StopHolder MARK SLEEP CONTAINMENT} starts a run
+ * whose stop signal is USR1, with a 5 s grace; its two members append "USR1" to MARK when it
+ * arrives.
  * Prints "started" once both traps are set, then waits to be killed.
  */
 public final class StopHolder {
@@ -19,7 +20,7 @@ public final class StopHolder {
         + args[1] + " & wait'";
     CountDownLatch armed = new CountDownLatch(2);
     Command.of("/bin/sh", "-c", member + " &\nsetsid " + member + " &\nwait")
-        .containment(Containment.CGROUP).stopSignal(10).grace(Duration.ofSeconds(5))
+        .containment(Containment.valueOf(args[2])).stopSignal(10).grace(Duration.ofSeconds(5))
         .stdout(Output.lines(line -> armed.countDown())).start();
     armed.await();
     System.out.println("started");

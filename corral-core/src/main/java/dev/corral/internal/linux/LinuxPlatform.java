@@ -41,7 +41,8 @@ public final class LinuxPlatform implements Platform {
     CgroupHierarchy hierarchy = CgroupHierarchy.probe().hierarchy();
     Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString(),
         hierarchy == null ? null : hierarchy.gate.toString());
-    String marker = jvmMarker + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    String marker = jvmMarker + suffix;
     Map<String, String> environment = command.environment();
     environment.put(MARKER, marker);
     long start = System.nanoTime();
@@ -62,10 +63,14 @@ public final class LinuxPlatform implements Platform {
       spawned = Spawner.spawn(command, environment, null);
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
     }
+    boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
     LinuxRun run = new LinuxRun(supervisor, command, start, spawned, tree);
     live.add(run);
     run.supervise(outcome -> {
       live.remove(run);
+      if (told) {
+        Watchdog.forget(suffix);
+      }
       done.accept(outcome);
     });
     return run;

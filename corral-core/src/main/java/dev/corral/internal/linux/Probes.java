@@ -30,9 +30,8 @@ final class Probes {
     boolean shell = Files.isExecutable(Path.of("/bin/sh"));
     out.add(new Capability("parent-death guard", shell, shell
         ? "a /bin/sh watchdog per JVM holds a pipe from the JVM; when the JVM dies, even by SIGKILL,"
-            + " it sends each cgroup run its stop signal, waits its grace period (2 s for an"
-            + " unbounded one) and kills the cgroup; process-group runs: SIGKILL to the marked"
-            + " processes and their groups"
+            + " it sends each run its stop signal, waits its grace period (2 s for an unbounded"
+            + " one), then kills the cgroup, or the marked processes and their groups"
         : "/bin/sh is missing: runs outlive a JVM that is killed"));
     out.add(new Capability("kernel", true, read("/proc/sys/kernel/osrelease")));
     out.add(glibc());

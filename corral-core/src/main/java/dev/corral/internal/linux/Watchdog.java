@@ -16,8 +16,8 @@ import java.util.Map;
  * <ul>
  *   <li>cgroup runs: each run's stop signal to its frozen members, SIGCONT, its grace period
  *       (the default for an unbounded one), then {@code cgroup.kill}, then removes the cgroups;
- *   <li>process-group runs: SIGKILL to every process carrying this JVM's marker prefix, and to
- *       the sessions those processes lead.
+ *   <li>process-group runs: each run's stop signal to every process carrying its marker (and to
+ *       the groups such processes lead), its grace period, then SIGKILL to all of them.
  * </ul>
  * It costs one process per JVM and nothing per run. On a normal exit the shutdown hook has
  * already stopped every run, and the watchdog finds nothing to do.
@@ -29,16 +29,20 @@ final class Watchdog {
   private Watchdog() {}
 
   // $1: the marker prefix; $2: the JVM's cgroup directory, or "" without cgroups; $3: the
-  // spawn gate's directory, or "". The JVM writes "N SIGNAL GRACE_MS" for each run-N whose stop
-  // differs from TERM and 2 s, and "- PID" for each process a run deliberately left running. A child caught at the gate when the JVM died would wait there
-  // forever, holding the dead JVM's memory: opening the FIFO read-write lets it exec, and the
-  // marker sweep below then kills it. Frozen members cannot exit, so their pids stay theirs
-  // while they are signalled by number.
+  // spawn gate's directory, or "". The JVM writes "KEY SIGNAL GRACE_MS" for each run whose stop
+  // differs from TERM and 2 s (KEY: N for cgroup run-N, m<marker suffix> for a process-group
+  // run), "x KEY" when such a group run is over, and "- PID" for each process a run left running
+  // on purpose. A child caught at the gate when the JVM died would wait there forever, holding
+  // the dead JVM's memory: opening the FIFO read-write lets it exec, and the marker sweep below
+  // then ends it. Frozen members cannot exit, so their pids stay theirs while they are signalled
+  // by number; marked processes are signalled by number too, as they are found, the same way
+  // the final SIGKILL pass always did.
   private static final String SCRIPT = """
       trap '' HUP INT TERM PIPE
       while read -r n s g; do
         case $n in
           -) eval "keep_$s=1" ;;
+          x) eval "unset sig_$s grace_$s" ;;
           *) eval "sig_$n=$s grace_$n=$g" ;;
         esac
       done
@@ -85,6 +89,31 @@ final class Watchdog {
         rmdir "$2" 2>/dev/null
         rmdir "${2%/*}" 2>/dev/null
       fi
+      marked() {
+        for f in $(grep -lsz "^CORRAL_RUN=$1" /proc/[0-9]*/environ); do
+          p=${f#/proc/}; p=${p%/environ}
+          [ "$p" = "$$" ] && continue
+          eval "kept=\\${keep_$p:-}"; [ -n "$kept" ] && continue
+          echo "$p"
+        done
+      }
+      wait=0
+      for p in $(marked "$1"); do
+        v=$(tr '\\0' '\\n' < "/proc/$p/environ" 2>/dev/null | grep -m 1 "^CORRAL_RUN=")
+        [ -n "$v" ] || continue
+        n=m${v#CORRAL_RUN=$1}
+        eval "s=\\${sig_$n:-15} g=\\${grace_$n:-2000}"
+        [ "$s" = 9 ] || [ "$g" = 0 ] && continue
+        s0=$(cut -d' ' -f6 "/proc/$p/stat" 2>/dev/null)
+        [ "$s0" = "$p" ] && kill -"$s" -- "-$p" 2>/dev/null
+        kill -"$s" "$p" 2>/dev/null
+        kill -CONT "$p" 2>/dev/null
+        [ "$g" -gt "$wait" ] && wait=$g
+      done
+      while [ "$wait" -gt 0 ] && [ -n "$(marked "$1")" ]; do
+        sleep 0.05
+        wait=$((wait - 50))
+      done
       for i in 1 2 3; do
         for f in $(grep -lsz "^CORRAL_RUN=$1" /proc/[0-9]*/environ); do
           p=${f#/proc/}; p=${p%/environ}
@@ -131,9 +160,32 @@ final class Watchdog {
    * then its grace period (an unbounded one counts as the default), then cgroup.kill. Writes only
    * when that differs from what the watchdog already knows for this cgroup.
    */
-  static void tell(java.nio.file.Path cgroup, Command command) {
+  /**
+   * Tells the watchdog how to stop a process-group run if this JVM dies, when that is not TERM
+   * and 2 s; {@code suffix} is what the run's marker adds to the JVM's prefix. Returns whether
+   * it told, so that {@link #forget} follows.
+   */
+  static boolean tellGroup(String suffix, Command command) {
+    String stop = stopOf(command);
+    if (stop.equals(DEFAULT_STOP)) {
+      return false;
+    }
+    send("m" + suffix + " " + stop + "\n");
+    return true;
+  }
+
+  /** The group run told with {@link #tellGroup} is over. */
+  static void forget(String suffix) {
+    send("x m" + suffix + "\n");
+  }
+
+  private static String stopOf(Command command) {
     long grace = command.graceUnbounded() ? Command.DEFAULT_GRACE.toMillis() : command.grace().toMillis();
-    String stop = command.stopSignal() + " " + grace;
+    return command.stopSignal() + " " + grace;
+  }
+
+  static void tell(java.nio.file.Path cgroup, Command command) {
+    String stop = stopOf(command);
     String name = cgroup.getFileName().toString().substring("run-".length());
     synchronized (told) {
       String before = told.getOrDefault(name, DEFAULT_STOP);
