@@ -7,7 +7,8 @@ import java.util.function.IntConsumer;
  * Catches the signals that are to be forwarded to the tree, through the JDK's signal dispatcher.
  *
  * <p>Limit: the JVM keeps a few signals for itself and refuses handlers for them: QUIT (thread
- * dumps), USR2, and the synchronous ones (SEGV, ILL, FPE, BUS). Those are not forwarded.
+ * dumps), USR2, and the synchronous ones (SEGV, ILL, FPE, BUS). Those are not forwarded, nor is
+ * PIPE (see {@code Timeout.FORWARDED}).
  */
 final class ForwardedSignals {
   private ForwardedSignals() {}

@@ -34,8 +34,12 @@ final class Timeout {
   private static final int SIGTTIN = 21;
   private static final int SIGTTOU = 22;
 
-  /** The signals that end a process by default and that GNU timeout forwards (its term_sig list). */
-  private static final int[] FORWARDED = {14, 2, 3, 1, 15, 13, 10, 12, 4, 5, 6, 7, 8, 11, 24, 25,
+  /**
+   * The signals that end a process by default and that GNU timeout forwards (its term_sig list),
+   * less PIPE: the JVM raises PIPE on itself when stderr is a closed pipe, and forwarding it would
+   * announce it on that same stderr, again and again.
+   */
+  private static final int[] FORWARDED = {14, 2, 3, 1, 15, 10, 12, 4, 5, 6, 7, 8, 11, 24, 25,
       31, 26, 27, 29, 30, 16};
 
   private final Options options;

@@ -116,6 +116,17 @@ class CliTest {
   }
 
   @Test
+  void aClosedStderrDoesNotStopTheTimeout(@TempDir Path dir) throws Exception {
+    // GNU's own case: the verbose message meets a closed pipe; the status must still be 124.
+    Path status = dir.resolve("status");
+    String cli = String.join(" ", timeout.command("-v", ".1", "sleep", "10").argv());
+    Result r = dev.corral.Command.of("/bin/sh", "-c", "{ " + cli + " 2>&1; echo $? > " + status + "; } | :")
+        .deadline(Duration.ofSeconds(60)).run();
+    assertThat(r.timedOut()).isFalse();
+    assertThat(Files.readString(status)).isEqualTo("124\n");
+  }
+
+  @Test
   void alrmCountsAsTheTimeout() throws Exception {
     StringBuffer out = new StringBuffer();
     Run cli = timeout.startAndAwait("ready", out, "30", "sh", "-c", "echo ready; exec " + tree.sleep);
