@@ -47,8 +47,10 @@ final class CgroupGate implements Spawner.Gate {
   private final MemorySegment arrive;
   private final MemorySegment release;
   private final Path procs;
-  private int tid;
-  private Set<Integer> before;
+  // Written by the spawning thread just before posix_spawn, read by the gate thread once the
+  // child stands at the gate.
+  private volatile int tid;
+  private volatile Set<Integer> before;
   private volatile boolean spawning;
   private volatile String failure;
   /** Counted down when the gate thread has closed everything for this spawn. */
@@ -72,12 +74,25 @@ final class CgroupGate implements Spawner.Gate {
   @Override
   public void arm() {
     TURN.acquireUninterruptibly();
-    tid = LibC.gettid();
-    before = children(tid);
     failure = null;
     done = new CountDownLatch(1);
     spawning = true;
     WORK.add(this::admit);
+  }
+
+  /**
+   * A virtual thread may move to another carrier thread whenever it blocks, and arm() may block,
+   * so the spawning thread's kernel id is read here, after the last point that can block and
+   * just before posix_spawn, which pins it to its carrier.
+   */
+  @Override
+  public void beforeSpawn() {
+    int self;
+    do { // reading /proc pins rather than parks, but a second look costs one gettid
+      self = LibC.gettid();
+      before = children(self);
+    } while (self != LibC.gettid());
+    tid = self;
   }
 
   @Override

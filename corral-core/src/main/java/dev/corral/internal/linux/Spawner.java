@@ -49,8 +49,11 @@ final class Spawner {
     /** Adds the file actions that block the child. */
     void addTo(MemorySegment fileActions);
 
-    /** Called on the spawning thread just before posix_spawn, which blocks until the gate opens. */
+    /** Called on the spawning thread early, so the gate is ready when the child arrives. */
     void arm();
+
+    /** Called on the spawning thread right before posix_spawn, which blocks until the gate opens. */
+    void beforeSpawn();
 
     /**
      * Called after posix_spawn returned, with whether it succeeded: why placement failed, or null.
@@ -137,6 +140,9 @@ final class Spawner {
         int pid = -1;
         String placement = null;
         try {
+          if (gate != null) {
+            gate.beforeSpawn();
+          }
           pid = LibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
         } catch (NativeException e) {
           throw spawnFailure(e, shown, program);
