@@ -47,13 +47,7 @@ class ParentDeathTest {
     while (tree.alive().size() < 4) {
       Thread.onSpinWait();
     }
-    jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
-    jvm.waitFor();
-    long killed = System.nanoTime();
-    while (!tree.alive().isEmpty() && System.nanoTime() - killed < 5_000_000_000L) {
-      Thread.sleep(10); // polling the process table: there is no event for a stranger's death
-    }
-    long tookMillis = (System.nanoTime() - killed) / 1_000_000;
+    long tookMillis = killAndAwaitTheTree(jvm, 5_000); // SIGKILL: no shutdown hook runs
     System.out.println("parent death (" + containment + "): tree gone " + tookMillis + " ms after SIGKILL");
     assertThat(tree.alive()).isEmpty();
     assertThat(tookMillis).isLessThan(1000);
@@ -72,16 +66,11 @@ class ParentDeathTest {
         containment.name());
     BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream()));
     assertThat(out.readLine()).isEqualTo("started");
-    jvm.destroyForcibly(); // SIGKILL: only the watchdog is left to stop the tree
-    jvm.waitFor();
-    long killed = System.nanoTime();
-    while (!tree.alive().isEmpty() && System.nanoTime() - killed < 10_000_000_000L) {
-      Thread.sleep(10); // polling the process table: there is no event for a stranger's death
-    }
+    long tookMillis = killAndAwaitTheTree(jvm, 10_000); // only the watchdog is left to stop the tree
     assertThat(tree.alive()).isEmpty();
     // The members exited on the run's own stop signal, well before the 5 s grace ran out.
     assertThat(Files.readAllLines(mark)).containsExactly("USR1", "USR1");
-    assertThat((System.nanoTime() - killed) / 1_000_000).isLessThan(4000);
+    assertThat(tookMillis).isLessThan(4000);
     awaitNoCgroupsOf(jvm.pid());
   }
 
@@ -133,6 +122,20 @@ class ParentDeathTest {
     public static void main(String[] args) {
       System.exit(Command.of("true").run().exitCode().orElse(1));
     }
+  }
+
+  /**
+   * SIGKILLs the holder JVM, then waits up to {@code limitMillis} for its tree to be gone and
+   * returns how long that took.
+   */
+  private long killAndAwaitTheTree(Process jvm, long limitMillis) throws InterruptedException {
+    jvm.destroyForcibly();
+    jvm.waitFor();
+    long killed = System.nanoTime();
+    while (!tree.alive().isEmpty() && System.nanoTime() - killed < limitMillis * 1_000_000L) {
+      Thread.sleep(10); // polling the process table: there is no event for a stranger's death
+    }
+    return (System.nanoTime() - killed) / 1_000_000;
   }
 
   private Process java(String... args) throws Exception {

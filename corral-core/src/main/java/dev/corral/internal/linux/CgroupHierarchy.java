@@ -209,7 +209,7 @@ final class CgroupHierarchy {
       return new Probe(null, "cannot create the spawn gate FIFO: " + e.getMessage());
     }
     CgroupHierarchy h = new CgroupHierarchy(root, base, jvmDir, gate, hasKill);
-    boolean hybrid = root.toString().length() > "/sys/fs/cgroup".length();
+    boolean hybrid = mountinfo.contains(" - cgroup "); // a v1 hierarchy mounted beside v2
     return new Probe(h, "cgroup v2 mounted at " + root + (hybrid ? " (hybrid: v1 controllers beside it)" : "")
         + "; this process's cgroup " + base.getParent() + " is writable " + delegation(base.getParent())
         + "; runs go under " + jvmDir

@@ -33,6 +33,26 @@ final class Layouts {
           .withName("sigset_t");
 
   /**
+   * The first word of a {@code sigset_t} holding {@code signals}: glibc keeps signal n in bit
+   * n - 1, and Linux numbers signals 1 to 64, so one word holds them all (LayoutsTest checks this
+   * against sigaddset). Written directly: sigaddset is a downcall per signal, on the spawn path.
+   */
+  static long sigsetWord(java.util.function.IntPredicate signals) {
+    long word = 0;
+    for (int sig = 1; sig <= 64; sig++) {
+      if (signals.test(sig)) {
+        word |= 1L << (sig - 1);
+      }
+    }
+    return word;
+  }
+
+  /** Fills a zeroed {@link #SIGSET} with the word from {@link #sigsetWord}. */
+  static void setSigset(MemorySegment set, long word) {
+    set.set(ValueLayout.JAVA_LONG, 0, word);
+  }
+
+  /**
    * {@code struct epoll_event}: packed on x86_64 (12 bytes), naturally aligned elsewhere (16).
    * Corral stores the watched descriptor in the data union.
    */

@@ -96,8 +96,6 @@ final class LibC {
       Native.bind("posix_spawn_file_actions_addchdir_np");
   private static final MethodHandle posix_spawn_file_actions_addclosefrom_np$mh =
       Native.bind("posix_spawn_file_actions_addclosefrom_np");
-  private static final MethodHandle sigemptyset$mh = Native.bind("sigemptyset");
-  private static final MethodHandle sigaddset$mh = Native.bind("sigaddset");
   private static final MethodHandle pipe2$mh = Native.bind("pipe2");
   private static final MethodHandle close$mh = Native.bind("close");
   private static final MethodHandle read$mh = Native.bind("read");
@@ -196,15 +194,6 @@ final class LibC {
   static void fileActionsAddClosefrom(MemorySegment fa, int from) {
     returnsErrorNumber("posix_spawn_file_actions_addclosefrom_np",
         Native.call(posix_spawn_file_actions_addclosefrom_np$mh, a(fa), from));
-  }
-
-  static void sigemptyset(MemorySegment set) {
-    Native.call(sigemptyset$mh, a(set));
-  }
-
-  /** sigaddset(3); it refuses glibc's internal signals 32 and 33, which callers set by hand. */
-  static void sigaddset(MemorySegment set, int sig) {
-    Native.call(sigaddset$mh, a(set), sig);
   }
 
   // ---- descriptors ----
@@ -359,7 +348,8 @@ final class LibC {
     return check("getsid", Native.call(getsid$mh, pid));
   }
 
-  // ---- this process's own signal state: bound on first use, the CLI needs it once ----
+  // ---- this process's own signal state: sigaction is bound in every JVM (SIGCHLD is checked at
+  // start), the other two only in a JVM that mirrors a child's death ----
 
   static final int SIG_BLOCK = 0;
   static final int SIG_UNBLOCK = 1;

@@ -18,7 +18,7 @@ final class OwnSignals {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment old = arena.allocate(Layouts.SIGACTION);
       LibC.sigaction(SIGCHLD, MemorySegment.NULL, old);
-      if (handler(old) == LibC.SIG_IGN) {
+      if (Layouts.saHandler(old) == LibC.SIG_IGN) {
         MemorySegment dfl = arena.allocate(Layouts.SIGACTION);
         LibC.sigaction(SIGCHLD, dfl, MemorySegment.NULL);
       }
@@ -50,7 +50,7 @@ final class OwnSignals {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment old = arena.allocate(Layouts.SIGACTION);
       LibC.sigaction(sig, MemorySegment.NULL, old);
-      return handler(old);
+      return Layouts.saHandler(old);
     }
   }
 
@@ -65,14 +65,9 @@ final class OwnSignals {
       MemorySegment dfl = arena.allocate(Layouts.SIGACTION);
       LibC.sigaction(sig, dfl, MemorySegment.NULL);
       MemorySegment set = arena.allocate(Layouts.SIGSET);
-      LibC.sigemptyset(set);
-      LibC.sigaddset(set, sig);
+      Layouts.setSigset(set, Layouts.sigsetWord(s -> s == sig));
       LibC.pthreadSigmask(LibC.SIG_UNBLOCK, set, MemorySegment.NULL);
       LibC.raise(sig);
     }
-  }
-
-  private static long handler(MemorySegment action) {
-    return Layouts.saHandler(action);
   }
 }

@@ -118,17 +118,11 @@ final class Spawner {
             : gate == null ? LibC.POSIX_SPAWN_SETPGROUP : 0;
         LibC.spawnattrSetflags(attr, (short) (session
             | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
-        MemorySegment set = arena.allocate(Layouts.SIGSET);
-        LibC.sigemptyset(set);
+        MemorySegment set = arena.allocate(Layouts.SIGSET); // zeroed: the empty mask
         LibC.spawnattrSetsigmask(attr, set);
-        for (int s = 1; s < LibC.NSIG; s++) {
-          if (!command.keepIgnored().contains(s)) {
-            LibC.sigaddset(set, s);
-          }
-        }
-        // glibc leaves its two internal signals (32, 33) ignored in the child unless they are in
-        // this set, and sigaddset refuses them: set their bits directly (word 0, bit sig - 1).
-        set.set(ValueLayout.JAVA_LONG, 0, set.get(ValueLayout.JAVA_LONG, 0) | (0b11L << 31));
+        // Every signal back to its default but those kept ignored. This includes glibc's internal
+        // 32 and 33, which glibc otherwise leaves ignored in the child.
+        Layouts.setSigset(set, Layouts.sigsetWord(sig -> !command.keepIgnored().contains(sig)));
         LibC.spawnattrSetsigdefault(attr, set);
 
         MemorySegment argv = cStrings(arena, command.argv());

@@ -89,6 +89,11 @@ final class Watchdog {
         rmdir "$2" 2>/dev/null
         rmdir "${2%/*}" 2>/dev/null
       fi
+      hit() {
+        s0=$(cut -d' ' -f6 "/proc/$2/stat" 2>/dev/null)
+        [ "$s0" = "$2" ] && kill -"$1" -- "-$2" 2>/dev/null
+        kill -"$1" "$2" 2>/dev/null
+      }
       marked() {
         for f in $(grep -lsz "^CORRAL_RUN=$1" /proc/[0-9]*/environ); do
           p=${f#/proc/}; p=${p%/environ}
@@ -104,9 +109,7 @@ final class Watchdog {
         n=m${v#CORRAL_RUN=$1}
         eval "s=\\${sig_$n:-15} g=\\${grace_$n:-2000}"
         [ "$s" = 9 ] || [ "$g" = 0 ] && continue
-        s0=$(cut -d' ' -f6 "/proc/$p/stat" 2>/dev/null)
-        [ "$s0" = "$p" ] && kill -"$s" -- "-$p" 2>/dev/null
-        kill -"$s" "$p" 2>/dev/null
+        hit "$s" "$p"
         kill -CONT "$p" 2>/dev/null
         [ "$g" -gt "$wait" ] && wait=$g
       done
@@ -115,13 +118,8 @@ final class Watchdog {
         wait=$((wait - 50))
       done
       for i in 1 2 3; do
-        for f in $(grep -lsz "^CORRAL_RUN=$1" /proc/[0-9]*/environ); do
-          p=${f#/proc/}; p=${p%/environ}
-          [ "$p" = "$$" ] && continue
-          eval "kept=\\${keep_$p:-}"; [ -n "$kept" ] && continue
-          s=$(cut -d' ' -f6 "/proc/$p/stat" 2>/dev/null)
-          [ "$s" = "$p" ] && kill -KILL -- "-$p" 2>/dev/null
-          kill -KILL "$p" 2>/dev/null
+        for p in $(marked "$1"); do
+          hit KILL "$p"
         done
       done
       """;
@@ -156,11 +154,6 @@ final class Watchdog {
   private static final String DEFAULT_STOP = Command.SIGTERM + " " + Command.DEFAULT_GRACE.toMillis();
 
   /**
-   * Tells the watchdog how to stop the run in {@code cgroup} if this JVM dies: its stop signal,
-   * then its grace period (an unbounded one counts as the default), then cgroup.kill. Writes only
-   * when that differs from what the watchdog already knows for this cgroup.
-   */
-  /**
    * Tells the watchdog how to stop a process-group run if this JVM dies, when that is not TERM
    * and 2 s; {@code suffix} is what the run's marker adds to the JVM's prefix. Returns whether
    * it told, so that {@link #forget} follows.
@@ -184,6 +177,11 @@ final class Watchdog {
     return command.stopSignal() + " " + grace;
   }
 
+  /**
+   * Tells the watchdog how to stop the run in {@code cgroup} if this JVM dies: its stop signal,
+   * then its grace period (an unbounded one counts as the default), then cgroup.kill. Writes only
+   * when that differs from what the watchdog already knows for this cgroup.
+   */
   static void tell(java.nio.file.Path cgroup, Command command) {
     String stop = stopOf(command);
     String name = cgroup.getFileName().toString().substring("run-".length());

@@ -44,6 +44,8 @@ class LayoutsTest {
         P("offsetof.siginfo_t.si_code", offsetof(siginfo_t, si_code));
         P("offsetof.siginfo_t.si_pid", offsetof(siginfo_t, si_pid));
         P("offsetof.siginfo_t.si_status", offsetof(siginfo_t, si_status));
+        sigset_t s3; sigemptyset(&s3); sigaddset(&s3, 1); sigaddset(&s3, 15); sigaddset(&s3, 64);
+        P("sigset.word0", ((unsigned long *) &s3)[0]);
         P("sizeof.sigaction", sizeof(struct sigaction));
         P("offsetof.sigaction.sa_mask", offsetof(struct sigaction, sa_mask));
         P("offsetof.sigaction.sa_flags", offsetof(struct sigaction, sa_flags));
@@ -80,6 +82,7 @@ class LayoutsTest {
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_code"))).isEqualTo(c.get("offsetof.siginfo_t.si_code"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_pid"))).isEqualTo(c.get("offsetof.siginfo_t.si_pid"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_status"))).isEqualTo(c.get("offsetof.siginfo_t.si_status"));
+    assertThat(Layouts.sigsetWord(sig -> sig == 1 || sig == 15 || sig == 64)).isEqualTo(c.get("sigset.word0"));
     assertThat(Layouts.SIGACTION.byteSize()).isEqualTo(c.get("sizeof.sigaction"));
     assertThat(Layouts.SIGACTION.byteOffset(groupElement("sa_mask"))).isEqualTo(c.get("offsetof.sigaction.sa_mask"));
     assertThat(Layouts.SIGACTION.byteOffset(groupElement("sa_flags"))).isEqualTo(c.get("offsetof.sigaction.sa_flags"));
