@@ -116,7 +116,7 @@ public final class Main {
 
   private static int version(Cli cli) {
     System.out.println(cli.speaksAsTimeout() ? "timeout (Corral) " + VERSION : "corral " + VERSION);
-    System.out.println("Ends the whole process tree: https://github.com/ (Corral, Linux, Java 25)");
+    System.out.println("Runs a command under a deadline and ends its whole process tree.");
     return 0;
   }
 
