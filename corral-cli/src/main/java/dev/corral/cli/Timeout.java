@@ -78,7 +78,10 @@ final class Timeout {
       return CANCELED;
     }
     // The JVM replaced some of the caller's SIG_IGN with handlers; children inherit only SIG_IGN.
-    Platform.get().ignoreSignals(keep);
+    // The launcher's pre-forked slot was forked before that, so it needs nothing.
+    if (!Platform.get().preforkedFor(command)) {
+      Platform.get().ignoreSignals(keep);
+    }
     ForwardedSignals.install(FORWARDED, options.signal, ignored, this::received);
     long start = System.nanoTime();
     try {

@@ -25,6 +25,22 @@ public interface Platform {
    */
   Child start(Command command, Consumer<Outcome> done);
 
+  /**
+   * Whether {@link #start} would run {@code command} in a process Corral's launcher forked before
+   * the JVM started. That process has the caller's signal dispositions as they were, so nothing
+   * needs {@link #ignoreSignals} first.
+   */
+  default boolean preforkedFor(Command command) {
+    return false;
+  }
+
+  /**
+   * What the JVM's exit does for Corral, now: stops every live run and waits for the proof
+   * (bounded), then removes Corral's cgroups. For a process about to halt without the JDK's
+   * shutdown sequence, as the CLI does. Runs once; later calls return at once.
+   */
+  void shutdown();
+
   /** Which layers and facilities work here, and why the others do not. */
   List<Capability> capabilities();
 

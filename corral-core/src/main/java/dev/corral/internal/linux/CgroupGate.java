@@ -57,9 +57,9 @@ final class CgroupGate implements Spawner.Gate {
   private CountDownLatch done;
 
   /** @param arrive the FIFO paths as C strings, readable from any thread */
-  CgroupGate(MemorySegment arrive, MemorySegment release, Path cgroup) {
-    this.arrive = arrive;
-    this.release = release;
+  CgroupGate(CgroupHierarchy.Fifos fifos, Path cgroup) {
+    this.arrive = fifos.arrive();
+    this.release = fifos.release();
     this.procs = cgroup.resolve("cgroup.procs");
   }
 

@@ -33,12 +33,13 @@ final class CgroupHierarchy {
   final Path mount;
   final Path base;
   final Path jvmDir;
-  /** The spawn gate's directory, holding the FIFOs "arrive" and "release". */
+  /** The spawn gate's directory, holding the FIFOs "arrive" and "release"; made on first use. */
   final Path gate;
-  /** The FIFOs' paths as C strings. */
-  final java.lang.foreign.MemorySegment arrive;
-  final java.lang.foreign.MemorySegment release;
   final boolean hasKill;
+  /** The FIFOs' paths as C strings, once the gate exists. */
+  private volatile Fifos fifos;
+
+  record Fifos(java.lang.foreign.MemorySegment arrive, java.lang.foreign.MemorySegment release) {}
   private final AtomicLong runs = new AtomicLong();
 
   private CgroupHierarchy(Path mount, Path base, Path jvmDir, Path gate, boolean hasKill) {
@@ -46,9 +47,32 @@ final class CgroupHierarchy {
     this.base = base;
     this.jvmDir = jvmDir;
     this.gate = gate;
-    this.arrive = Arena.global().allocateFrom(gate.resolve("arrive").toString());
-    this.release = Arena.global().allocateFrom(gate.resolve("release").toString());
     this.hasKill = hasKill;
+  }
+
+  /**
+   * The spawn gate's FIFOs, made on the first spawn: a run that needs no gate (the launcher's
+   * pre-forked child) then costs no native call.
+   */
+  Fifos gateFifos() {
+    Fifos f = fifos;
+    if (f == null) {
+      synchronized (this) {
+        f = fifos;
+        if (f == null) {
+          try {
+            makeGate(gate);
+          } catch (IOException e) {
+            throw new IllegalStateException("cannot create the spawn gate in " + gate + ": "
+                + e.getMessage(), e);
+          }
+          f = new Fifos(Arena.global().allocateFrom(gate.resolve("arrive").toString()),
+              Arena.global().allocateFrom(gate.resolve("release").toString()));
+          fifos = f;
+        }
+      }
+    }
+    return f;
   }
 
   /** The cgroup this JVM lives in, which holds Corral's subtree. */
@@ -182,8 +206,9 @@ final class CgroupHierarchy {
           + root + " (a cgroup namespace or a v1-only process)");
     }
     CgroupFs.own(base);
-    ProcStat self = ProcTable.stat(LibC.getpid());
-    String jvmName = LibC.getpid() + "." + (self == null ? 0 : self.startTime());
+    long pid = ProcessHandle.current().pid();
+    ProcStat self = statOf(pid);
+    String jvmName = pid + "." + (self == null ? 0 : self.startTime());
     Path jvmDir = base.resolve(jvmName);
     try {
       Files.createDirectories(base);
@@ -200,13 +225,11 @@ final class CgroupHierarchy {
       return new Probe(null, "the kernel has no cgroup.freeze (needs Linux 5.2 or later)");
     }
     boolean hasKill = Files.exists(jvmDir.resolve("cgroup.kill"));
-    Path gate;
+    Path gate = Path.of(System.getProperty("java.io.tmpdir")).resolve("corral-gate-" + jvmName);
     try {
-      gate = makeGate(jvmName);
+      cleanStaleGates(gate.getParent());
     } catch (IOException | RuntimeException e) {
-      remove(jvmDir);
-      remove(base);
-      return new Probe(null, "cannot create the spawn gate FIFO: " + e.getMessage());
+      // Stale gates of dead JVMs are only litter; the next JVM tries again.
     }
     CgroupHierarchy h = new CgroupHierarchy(root, base, jvmDir, gate, hasKill);
     boolean hybrid = mountinfo.contains(" - cgroup "); // a v1 hierarchy mounted beside v2
@@ -230,10 +253,7 @@ final class CgroupHierarchy {
     }
   }
 
-  private static Path makeGate(String jvmName) throws IOException {
-    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-    cleanStaleGates(tmp);
-    Path dir = tmp.resolve("corral-gate-" + jvmName);
+  private static void makeGate(Path dir) throws IOException {
     Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
         java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     for (String name : new String[] {"arrive", "release"}) {
@@ -246,7 +266,6 @@ final class CgroupHierarchy {
         }
       }
     }
-    return dir;
   }
 
   private static void deleteGate(Path dir) throws IOException {
@@ -289,11 +308,20 @@ final class CgroupHierarchy {
       return true; // not ours to judge: leave it alone
     }
     try {
-      ProcStat p = ProcTable.stat(Integer.parseInt(name.substring(0, dot)));
+      ProcStat p = statOf(Integer.parseInt(name.substring(0, dot)));
       return p != null && !p.exited() && p.startTime() == Long.parseLong(name.substring(dot + 1));
     } catch (NumberFormatException e) {
       return true;
     }
   }
 
+  /** One process's stat through plain file reading: the probe runs before any native call. */
+  private static ProcStat statOf(long pid) {
+    try {
+      return ProcStat.parse(Files.readString(Path.of("/proc/" + pid + "/stat"),
+          StandardCharsets.ISO_8859_1));
+    } catch (IOException e) {
+      return null;
+    }
+  }
 }

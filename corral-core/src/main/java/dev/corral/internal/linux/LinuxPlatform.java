@@ -28,21 +28,44 @@ public final class LinuxPlatform implements Platform {
   /** Runs not yet over, so that JVM shutdown can stop them. */
   private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
 
+  /** Runs in the launcher's slot not yet handed to the regular supervision. */
+  private final Set<PreforkedRun> preforked = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The cgroup the launcher's slot was moved into, in the background from construction on: the
+   * move waits out an RCU grace period in the kernel (10-20 ms when no other move came just
+   * before), which then overlaps the caller's own start-up. Null without a slot.
+   */
+  private final java.util.concurrent.CompletableFuture<Path> slotCgroup;
+
+  /** No native call here: a CLI run in the launcher's slot may never need one. */
   public LinuxPlatform() {
-    OwnSignals.keepChildrenWaitable();
     Runtime.getRuntime().addShutdownHook(
         Thread.ofPlatform().name("corral-shutdown").unstarted(this::shutdown));
+    slotCgroup = Preforked.slotAvailable()
+        ? java.util.concurrent.CompletableFuture.supplyAsync(PreforkedRun::place,
+            r -> Thread.ofPlatform().daemon().name("corral-prepare").start(r))
+        : null;
   }
 
   @Override
   public Child start(Command command, Consumer<Outcome> done) {
-    Supervisor supervisor = Supervisor.get();
     Containment containment = choose(command);
     CgroupHierarchy hierarchy = CgroupHierarchy.probe().hierarchy();
-    Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString(),
-        hierarchy == null ? null : hierarchy.gate.toString());
     String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
     String marker = jvmMarker + suffix;
+    if (containment == Containment.CGROUP) {
+      PreforkedRun run = slotCgroup == null ? null
+          : PreforkedRun.start(this, command, slotCgroup.join(), jvmMarker, marker, done);
+      if (run != null) {
+        preforked.add(run);
+        return run;
+      }
+    }
+    warm();
+    Supervisor supervisor = Supervisor.get();
+    Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString(),
+        hierarchy == null ? null : hierarchy.gate.toString());
     Map<String, String> environment = command.environment();
     environment.put(MARKER, marker);
     long start = System.nanoTime();
@@ -53,7 +76,7 @@ public final class LinuxPlatform implements Platform {
       Path cgroup = h.createRun();
       Watchdog.tell(cgroup, command);
       try {
-        spawned = Spawner.spawn(command, environment, new CgroupGate(h.arrive, h.release, cgroup));
+        spawned = Spawner.spawn(command, environment, new CgroupGate(h.gateFifos(), cgroup));
       } catch (RuntimeException e) {
         CgroupTree.killAndRemove(cgroup);
         throw e;
@@ -64,16 +87,74 @@ public final class LinuxPlatform implements Platform {
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
-    LinuxRun run = new LinuxRun(supervisor, command, start, spawned, tree);
-    live.add(run);
-    run.supervise(outcome -> {
-      live.remove(run);
+    return supervise(new LinuxRun(supervisor, command, start, spawned, tree), () -> {
       if (told) {
         Watchdog.forget(suffix);
       }
+    }, done);
+  }
+
+  private LinuxRun supervise(LinuxRun run, Runnable over, Consumer<Outcome> done) {
+    live.add(run);
+    run.supervise(outcome -> {
+      live.remove(run);
+      over.run();
       done.accept(outcome);
     });
     return run;
+  }
+
+  /** Whether {@link #start} would run {@code command} in the launcher's pre-forked slot. */
+  @Override
+  public boolean preforkedFor(Command command) {
+    return Preforked.slotAvailable() && PreforkedRun.suits(command)
+        && choose(command) == Containment.CGROUP;
+  }
+
+  /**
+   * Makes ready what supervising needs (the native layer, the service thread), once. Until
+   * then, nothing has called native code: see {@link PreforkedRun}.
+   */
+  void warm() {
+    Warm.DONE.getClass();
+  }
+
+  /** Read at exit, so that a JVM that never used the native layer does not load it then. */
+  private static volatile boolean warmed;
+
+  private static final class Warm {
+    static final Object DONE = init();
+
+    private static Object init() {
+      warmed = true;
+      OwnSignals.keepChildrenWaitable();
+      Supervisor.get();
+      return Boolean.TRUE;
+    }
+  }
+
+  /**
+   * Takes over a run started in the launcher's slot: from here it is supervised like a spawned
+   * one, whether its leader runs or has exited already (it is unreaped either way).
+   */
+  Child adopt(Command command, int pid, Path cgroup, long start, Consumer<Outcome> done) {
+    warm();
+    Supervisor supervisor = Supervisor.get();
+    CgroupHierarchy h = CgroupHierarchy.probe().hierarchy();
+    int pidfd = LibC.pidfdOpen(pid);
+    if (pidfd < 0) {
+      throw Errors.fail("pidfd_open", Integer.toString(pid), -pidfd);
+    }
+    Spawner.Spawned spawned = new Spawner.Spawned(pid, pidfd, -1, -1, -1);
+    LinuxRun run = new LinuxRun(supervisor, command, start, spawned,
+        new CgroupTree(supervisor, h, cgroup, pid));
+    preforked.removeIf(r -> r.pid() == pid);
+    return supervise(run, () -> {}, done);
+  }
+
+  /** A run in the slot ended by itself. */
+  void forget(PreforkedRun run) {
+    preforked.remove(run);
   }
 
   private Containment choose(Command command) {
@@ -91,8 +172,21 @@ public final class LinuxPlatform implements Platform {
     };
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
+
   /** JVM exit: stop every live tree, wait for the proof (bounded), then remove Corral's cgroups. */
-  private void shutdown() {
+  @Override
+  public void shutdown() {
+    if (!shutDown.compareAndSet(false, true)) {
+      return;
+    }
+    if (slotCgroup != null) {
+      PreforkedRun.unused(slotCgroup.join());
+      Preforked.release();
+    }
+    for (PreforkedRun run : preforked) {
+      run.adopt();
+    }
     for (LinuxRun run : live) {
       run.cancel(run.command().stopSignal(), false);
     }
@@ -104,7 +198,7 @@ public final class LinuxPlatform implements Platform {
     if (probe.hierarchy() != null) {
       probe.hierarchy().removeOwn();
     }
-    if (live.isEmpty()) {
+    if (live.isEmpty() && warmed) {
       Supervisor.stopAtExit();
     }
   }

@@ -31,7 +31,7 @@ final class ProcTable {
     if (own == null) {
       try {
         own = Files.readSymbolicLink(PROC.resolve("self")).toString()
-            .equals(Integer.toString(LibC.getpid()));
+            .equals(Long.toString(ProcessHandle.current().pid()));
       } catch (IOException e) {
         own = false;
       }

@@ -28,101 +28,14 @@ import java.util.Map;
 final class Watchdog {
   private Watchdog() {}
 
-  // $1: the marker prefix; $2: the JVM's cgroup directory, or "" without cgroups; $3: the
-  // spawn gate's directory, or "". The JVM writes "KEY SIGNAL GRACE_MS" for each run whose stop
-  // differs from TERM and 2 s (KEY: N for cgroup run-N, m<marker suffix> for a process-group
-  // run), "x KEY" when such a group run is over, and "- PID" for each process a run left running
-  // on purpose. A child caught at the gate when the JVM died would wait there forever, holding
-  // the dead JVM's memory: opening the FIFO read-write lets it exec, and the marker sweep below
-  // then ends it. Frozen members cannot exit, so their pids stay theirs while they are signalled
-  // by number; marked processes are signalled by number too, as they are found, the same way
-  // the final SIGKILL pass always did.
-  private static final String SCRIPT = """
-      trap '' HUP INT TERM PIPE
-      while read -r n s g; do
-        case $n in
-          -) eval "keep_$s=1" ;;
-          x) eval "unset sig_$s grace_$s" ;;
-          *) eval "sig_$n=$s grace_$n=$g" ;;
-        esac
-      done
-      if [ -n "$3" ] && [ -p "$3/release" ]; then
-        exec 3<>"$3/release" && exec 3>&-
-        sleep 0.05
-        rm -f "$3/arrive" "$3/release"
-        rmdir "$3" 2>/dev/null
-      fi
-      if [ -n "$2" ] && [ -d "$2" ]; then
-        wait=0
-        for d in "$2"/run-*; do
-          grep -qs 'populated 1' "$d/cgroup.events" || continue
-          n=${d##*/run-}
-          eval "s=\\${sig_$n:-15} g=\\${grace_$n:-2000}"
-          [ "$s" = 9 ] || [ "$g" = 0 ] && continue
-          echo 1 > "$d/cgroup.freeze"
-          for i in 1 2 3 4 5 6 7 8 9 10; do
-            grep -qs 'frozen 1' "$d/cgroup.events" && break
-            sleep 0.01
-          done
-          for p in $(cat "$d/cgroup.procs"); do
-            kill -"$s" "$p" 2>/dev/null
-            kill -CONT "$p" 2>/dev/null
-          done
-          echo 0 > "$d/cgroup.freeze"
-          [ "$g" -gt "$wait" ] && wait=$g
-        done
-        while [ "$wait" -gt 0 ] && grep -qs 'populated 1' "$2"/run-*/cgroup.events; do
-          sleep 0.05
-          wait=$((wait - 50))
-        done
-        for i in 1 2 3 4 5 6 7 8 9 10; do
-          left=
-          for d in "$2"/run-*; do
-            [ -d "$d" ] || continue
-            echo 1 > "$d/cgroup.kill" 2>/dev/null
-            find "$d" -depth -mindepth 1 -type d -exec rmdir {} + 2>/dev/null
-            rmdir "$d" 2>/dev/null || left=1
-          done
-          [ -z "$left" ] && break
-          sleep 0.05
-        done
-        rmdir "$2" 2>/dev/null
-        rmdir "${2%/*}" 2>/dev/null
-      fi
-      hit() {
-        s0=$(cut -d' ' -f6 "/proc/$2/stat" 2>/dev/null)
-        [ "$s0" = "$2" ] && kill -"$1" -- "-$2" 2>/dev/null
-        kill -"$1" "$2" 2>/dev/null
-      }
-      marked() {
-        for f in $(grep -lsz "^CORRAL_RUN=$1" /proc/[0-9]*/environ); do
-          p=${f#/proc/}; p=${p%/environ}
-          [ "$p" = "$$" ] && continue
-          eval "kept=\\${keep_$p:-}"; [ -n "$kept" ] && continue
-          echo "$p"
-        done
-      }
-      wait=0
-      for p in $(marked "$1"); do
-        v=$(tr '\\0' '\\n' < "/proc/$p/environ" 2>/dev/null | grep -m 1 "^CORRAL_RUN=")
-        [ -n "$v" ] || continue
-        n=m${v#CORRAL_RUN=$1}
-        eval "s=\\${sig_$n:-15} g=\\${grace_$n:-2000}"
-        [ "$s" = 9 ] || [ "$g" = 0 ] && continue
-        hit "$s" "$p"
-        kill -CONT "$p" 2>/dev/null
-        [ "$g" -gt "$wait" ] && wait=$g
-      done
-      while [ "$wait" -gt 0 ] && [ -n "$(marked "$1")" ]; do
-        sleep 0.05
-        wait=$((wait - 50))
-      done
-      for i in 1 2 3; do
-        for p in $(marked "$1"); do
-          hit KILL "$p"
-        done
-      done
-      """;
+  /** The script (watchdog.sh beside this class): its protocol is described at its top. */
+  private static String script() {
+    try (var in = Watchdog.class.getResourceAsStream("watchdog.sh")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    } catch (java.io.IOException | NullPointerException e) {
+      throw new IllegalStateException("watchdog.sh is missing from Corral's jar", e);
+    }
+  }
 
   /**
    * Tells the watchdog to spare processes a run left running on purpose (LEAVE_RUNNING): they
@@ -137,13 +50,13 @@ final class Watchdog {
   private static void send(String line) {
     byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     synchronized (told) {
-      if (writeEnd < 0) {
+      if (out == null) {
         return;
       }
-      try (Arena arena = Arena.ofConfined()) {
-        MemorySegment buf = arena.allocate(bytes.length);
-        MemorySegment.copy(bytes, 0, buf, ValueLayout.JAVA_BYTE, 0, bytes.length);
-        LibC.write(writeEnd, buf, bytes.length);
+      try {
+        out.write(bytes);
+      } catch (java.io.IOException e) {
+        // The watchdog died: nothing is left to tell. Runs still end normally.
       }
     }
   }
@@ -187,7 +100,7 @@ final class Watchdog {
     String name = cgroup.getFileName().toString().substring("run-".length());
     synchronized (told) {
       String before = told.getOrDefault(name, DEFAULT_STOP);
-      if (before.equals(stop) || writeEnd < 0) {
+      if (before.equals(stop) || out == null) {
         return;
       }
       told.put(name, stop);
@@ -195,20 +108,36 @@ final class Watchdog {
     }
   }
 
-  private static volatile int writeEnd = -1;
+  /** The pipe to the watchdog; its only writer is this JVM. Null until started. */
+  private static volatile java.io.OutputStream out;
 
   static boolean started() {
-    return writeEnd >= 0;
+    return out != null;
   }
 
   /**
-   * Starts the watchdog once per JVM. {@code markerPrefix} starts every run's marker value;
-   * {@code cgroupDir} is the JVM's cgroup directory and {@code gateDir} its spawn gate's, or null.
+   * Starts the watchdog once per JVM, or takes over the one Corral's launcher forked before the
+   * JVM started (which costs the first run no spawn). {@code markerPrefix} starts every run's
+   * marker value; {@code cgroupDir} is the JVM's cgroup directory and {@code gateDir} its spawn
+   * gate's, or null.
    */
   static synchronized void ensureStarted(String markerPrefix, String cgroupDir, String gateDir) {
-    if (writeEnd >= 0) {
+    if (out != null) {
       return;
     }
+    java.io.OutputStream pipe = Preforked.watchdog();
+    if (pipe == null) {
+      pipe = spawn();
+    }
+    String header = markerPrefix + "\n" + (cgroupDir == null ? "" : cgroupDir) + "\n"
+        + (gateDir == null ? "" : gateDir) + "\n";
+    synchronized (told) {
+      out = pipe;
+      send(header);
+    }
+  }
+
+  private static java.io.OutputStream spawn() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
       LibC.pipe2(pair, LibC.O_CLOEXEC);
@@ -216,8 +145,7 @@ final class Watchdog {
       int write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);
       Map<String, String> env = new HashMap<>();
       env.put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
-      Command command = Command.of("/bin/sh", "-c", SCRIPT, "corral-watchdog", markerPrefix,
-              cgroupDir == null ? "" : cgroupDir, gateDir == null ? "" : gateDir)
+      Command command = Command.of("/bin/sh", "-c", script(), "corral-watchdog")
           .stdin(Input.none()).stdout(Output.discard()).stderr(Output.discard());
       try {
         Spawner.Spawned s = Spawner.spawn(command, env, null, read);
@@ -226,7 +154,14 @@ final class Watchdog {
       } finally {
         LibC.close(read);
       }
-      writeEnd = write;
+      // Java's own stream on the write end, so that telling the watchdog needs no native call.
+      try {
+        return new java.io.FileOutputStream("/proc/self/fd/" + write);
+      } catch (java.io.FileNotFoundException e) {
+        throw new IllegalStateException("cannot open the watchdog's pipe: " + e.getMessage(), e);
+      } finally {
+        LibC.close(write);
+      }
     }
   }
 }
