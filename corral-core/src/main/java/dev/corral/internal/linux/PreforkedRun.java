@@ -128,16 +128,34 @@ final class PreforkedRun implements Child {
     if (h == null || pid <= 0) {
       return null;
     }
-    Path cgroup = h.createRun();
+    // The launcher names the same cgroup and has the slot move itself there while the JVM
+    // starts. If it has not (yet), moving it here is harmless: both moves have one target.
+    Path cgroup = h.jvmDir.resolve(SLOT_CGROUP);
     Path procs = cgroup.resolve("cgroup.procs");
     try {
       CgroupFs.checkOwned(procs);
-      Files.writeString(procs, Integer.toString(pid));
+      if (!cgroup.equals(cgroupOf(pid, h.mount))) {
+        Files.createDirectories(cgroup);
+        Files.writeString(procs, Integer.toString(pid));
+      }
       return cgroup;
     } catch (IOException e) {
       CgroupHierarchy.remove(cgroup);
       return null;
     }
+  }
+
+  /** The run cgroup the launcher names for the slot, under the JVM's directory. */
+  static final String SLOT_CGROUP = "run-slot";
+
+  /** The cgroup v2 directory of {@code pid}, or null. */
+  private static Path cgroupOf(int pid, Path mount) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+      if (line.startsWith("0::/")) {
+        return mount.resolve(line.substring(4));
+      }
+    }
+    return null;
   }
 
   /** At exit: if the slot was never used, it exits and its cgroup is removed. */
