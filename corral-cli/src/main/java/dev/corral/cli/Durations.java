@@ -22,7 +22,8 @@ final class Durations {
    * @throws IllegalArgumentException "invalid time interval 'TEXT'"
    */
   static Duration parse(String text) {
-    Strtod.Scan scan = Strtod.scan(text, decimalComma());
+    // The locale is asked only when a comma could matter: its data takes milliseconds to load.
+    Strtod.Scan scan = Strtod.scan(text, text.indexOf(',') >= 0 && decimalComma());
     if (scan == null || scan.end() < text.length() - 1) {
       throw invalid(text);
     }
@@ -60,7 +61,8 @@ final class Durations {
   /** Whether the user's locale writes 0,5 for a half: GNU then accepts both forms. */
   private static boolean decimalComma() {
     String locale = firstSet("LC_ALL", "LC_NUMERIC", "LANG");
-    if (locale == null || locale.equals("C") || locale.equals("POSIX") || locale.length() < 2) {
+    if (locale == null || locale.equals("C") || locale.startsWith("C.") || locale.equals("POSIX")
+        || locale.length() < 2) {
       return false;
     }
     String language = locale.split("[_.@]")[0];

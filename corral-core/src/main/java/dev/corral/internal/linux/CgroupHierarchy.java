@@ -19,7 +19,16 @@ final class CgroupHierarchy {
   static final String BASE_NAME = "corral";
 
   /** The probe result: a hierarchy, or why there is none. */
-  record Probe(CgroupHierarchy hierarchy, String detail) {}
+  record Probe(CgroupHierarchy hierarchy, java.util.function.Supplier<String> why) {
+    Probe(CgroupHierarchy hierarchy, String detail) {
+      this(hierarchy, () -> detail);
+    }
+
+    /** What works, or why not, in words; built on demand, since a run seldom asks. */
+    String detail() {
+      return why.get();
+    }
+  }
 
   /** Probed once, on first use. */
   private static final class Holder {
@@ -226,14 +235,10 @@ final class CgroupHierarchy {
     }
     boolean hasKill = Files.exists(jvmDir.resolve("cgroup.kill"));
     Path gate = Path.of(System.getProperty("java.io.tmpdir")).resolve("corral-gate-" + jvmName);
-    try {
-      cleanStaleGates(gate.getParent());
-    } catch (IOException | RuntimeException e) {
-      // Stale gates of dead JVMs are only litter; the next JVM tries again.
-    }
     CgroupHierarchy h = new CgroupHierarchy(root, base, jvmDir, gate, hasKill);
     boolean hybrid = mountinfo.contains(" - cgroup "); // a v1 hierarchy mounted beside v2
-    return new Probe(h, "cgroup v2 mounted at " + root + (hybrid ? " (hybrid: v1 controllers beside it)" : "")
+    return new Probe(h, () -> "cgroup v2 mounted at " + root
+        + (hybrid ? " (hybrid: v1 controllers beside it)" : "")
         + "; this process's cgroup " + base.getParent() + " is writable " + delegation(base.getParent())
         + "; runs go under " + jvmDir
         + (hasKill ? "" : " (no cgroup.kill before Linux 5.14: KILL goes to each frozen member)"));
@@ -254,6 +259,11 @@ final class CgroupHierarchy {
   }
 
   private static void makeGate(Path dir) throws IOException {
+    try {
+      cleanStaleGates(dir.getParent());
+    } catch (IOException | RuntimeException e) {
+      // Stale gates of dead JVMs are only litter; the next JVM tries again.
+    }
     Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
         java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     for (String name : new String[] {"arrive", "release"}) {
