@@ -79,8 +79,13 @@ final class CliRunner {
 
   /** Starts the CLI and returns once its command printed {@code marker} on stdout. */
   Run startAndAwait(String marker, StringBuffer out, String... args) throws InterruptedException {
+    return startAndAwait(marker, out, command(args));
+  }
+
+  /** As above, for a command from {@link #command} that the caller adjusted. */
+  static Run startAndAwait(String marker, StringBuffer out, Command command) throws InterruptedException {
     CountDownLatch seen = new CountDownLatch(1);
-    Run run = command(args).stdout(Output.lines(line -> {
+    Run run = command.stdout(Output.lines(line -> {
       out.append(line).append('\n');
       if (line.equals(marker)) {
         seen.countDown();

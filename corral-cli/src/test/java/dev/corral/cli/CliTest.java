@@ -179,6 +179,27 @@ class CliTest {
   }
 
   @Test
+  void aCliKilledBySigkillStillEndsItsTree() throws Exception {
+    // The test's own run holds the CLI by its process group and leaves the rest alone, so
+    // that only the CLI's parent-death watchdog can end the command's tree.
+    StringBuffer out = new StringBuffer();
+    Run cli = CliRunner.startAndAwait("ready", out, corral.command("run", "60", "sh", "-c",
+            tree.sleep + " & setsid " + tree.sleep + " & echo ready; wait")
+        .containment(dev.corral.Containment.PROCESS_GROUP)
+        .leftovers(dev.corral.Command.Leftovers.LEAVE_RUNNING));
+    // The sleeps, the shell and the CLI itself: all carry the tree's nonce.
+    assertThat(tree.alive()).hasSizeGreaterThanOrEqualTo(4);
+    CliRunner.signal(cli, "KILL");
+    assertThat(cli.await().signal()).hasValue(9);
+    // No event announces a stranger's death: poll, bounded by the watchdog's 2 s grace and more.
+    long until = System.nanoTime() + 10_000_000_000L;
+    while (!tree.alive().isEmpty() && System.nanoTime() - until < 0) {
+      Thread.sleep(10);
+    }
+    assertThat(tree.alive()).isEmpty();
+  }
+
+  @Test
   void reportWritesTheResultAsJson(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("r.json");
     Result r = corral.run("run", "--report=json=" + file, "0.3", "sh", "-c", tree.sleep + " & exec " + tree.sleep);

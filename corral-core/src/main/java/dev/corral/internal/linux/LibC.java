@@ -71,6 +71,8 @@ final class LibC {
   static final long SYS_OPENAT = AARCH64 ? 56 : 257;
   static final long SYS_FCNTL = AARCH64 ? 25 : 72;
   static final long SYS_PRCTL = AARCH64 ? 167 : 157;
+  static final long SYS_KCMP = AARCH64 ? 272 : 312;
+  static final int KCMP_VM = 1;
   static final int AT_FDCWD = -100;
 
   // ---- handles: all through Native's one descriptor (see there why) ----
@@ -270,6 +272,11 @@ final class LibC {
   }
 
   // ---- processes ----
+
+  /** kcmp(2): 0 when the two processes share the resource, a positive order if not, or -errno. */
+  static int kcmp(int pid1, int pid2, int type) {
+    return (int) orErrno(Native.call(syscall$mh, SYS_KCMP, pid1, pid2, type, 0, 0));
+  }
 
   /** pidfd_open(2) through syscall(2), so glibc older than 2.36 works too. */
   static int pidfdOpen(int pid) {

@@ -76,7 +76,8 @@ public final class LinuxPlatform implements Platform {
       Path cgroup = h.createRun();
       Watchdog.tell(cgroup, command);
       try {
-        spawned = Spawner.spawn(command, environment, new CgroupGate(h.gateFifos(), cgroup));
+        spawned = onPlatformThread(
+            () -> Spawner.spawn(command, environment, new CgroupGate(h.gateFifos(), cgroup)));
       } catch (RuntimeException e) {
         CgroupTree.killAndRemove(cgroup);
         throw e;
@@ -92,6 +93,47 @@ public final class LinuxPlatform implements Platform {
         Watchdog.forget(suffix);
       }
     }, done);
+  }
+
+  /** Spawns for virtual threads; started on first use. Gate spawns go one at a time anyway. */
+  private static final class Spawning {
+    static final java.util.concurrent.ExecutorService THREAD =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("corral-spawn").factory());
+  }
+
+  /**
+   * Runs {@code spawn} on a platform thread. The gate finds the child among the spawning
+   * thread's children, and a virtual thread may move to another carrier wherever it blocks,
+   * even between reading its carrier's id and posix_spawn (a contended lock will do); then the
+   * gate looked among the wrong thread's children. Waits without giving up on interrupts: the
+   * child must not be lost; the interrupt is kept.
+   */
+  private static Spawner.Spawned onPlatformThread(java.util.function.Supplier<Spawner.Spawned> spawn) {
+    if (!Thread.currentThread().isVirtual()) {
+      return spawn.get();
+    }
+    java.util.concurrent.FutureTask<Spawner.Spawned> task = new java.util.concurrent.FutureTask<>(spawn::get);
+    Spawning.THREAD.execute(task);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return task.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private LinuxRun supervise(LinuxRun run, Runnable over, Consumer<Outcome> done) {

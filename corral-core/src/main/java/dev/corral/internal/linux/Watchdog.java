@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The parent-death guard: one small {@code /bin/sh} per JVM, in its own session, blocked reading
+ * The parent-death guard: one small {@code /bin/sh} per JVM running watchdog.sh, blocked reading
  * a pipe whose only writer is this JVM. However the JVM ends, even by SIGKILL, the kernel closes
  * that pipe; the watchdog then reads end of file and ends every run this JVM started:
  * <ul>
@@ -20,7 +20,9 @@ import java.util.Map;
  *       the groups such processes lead), its grace period, then SIGKILL to all of them.
  * </ul>
  * It costs one process per JVM and nothing per run. On a normal exit the shutdown hook has
- * already stopped every run, and the watchdog finds nothing to do.
+ * already stopped every run, and the watchdog finds nothing to do. The library spawns it in a
+ * session of its own; Corral's launcher forks it before the JVM starts ({@link Preforked}), in
+ * the caller's session, where it ignores the terminal's signals.
  *
  * <p>Limit: in process-group mode it cannot find a process that scrubbed its environment and
  * left the run's session (the same limit as the layer itself).

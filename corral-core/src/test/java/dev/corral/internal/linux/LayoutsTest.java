@@ -65,6 +65,7 @@ class LayoutsTest {
         P("WNOHANG", WNOHANG); P("CLD_EXITED", CLD_EXITED); P("CLD_KILLED", CLD_KILLED);
         P("F_SETFL", F_SETFL); P("SIGKILL", SIGKILL); P("SIGCONT", SIGCONT); P("NSIG", _NSIG);
         P("SYS_pidfd_open", SYS_pidfd_open); P("SYS_openat", SYS_openat); P("SYS_fcntl", SYS_fcntl);
+        P("SYS_kcmp", SYS_kcmp);
         P("SYS_prctl", SYS_prctl); P("AT_FDCWD", AT_FDCWD); P("SYS_pidfd_send_signal", SYS_pidfd_send_signal);
         return 0;
       }
@@ -126,6 +127,7 @@ class LayoutsTest {
     java.put("NSIG", (long) LibC.NSIG);
     java.put("SYS_pidfd_open", LibC.SYS_PIDFD_OPEN);
     java.put("SYS_openat", LibC.SYS_OPENAT);
+    java.put("SYS_kcmp", LibC.SYS_KCMP);
     java.put("SYS_fcntl", LibC.SYS_FCNTL);
     java.put("SYS_prctl", LibC.SYS_PRCTL);
     java.put("AT_FDCWD", (long) LibC.AT_FDCWD);
