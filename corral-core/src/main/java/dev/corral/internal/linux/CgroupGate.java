@@ -157,19 +157,18 @@ final class CgroupGate implements Spawner.Gate {
   }
 
   /**
-   * The child at the gate, found among the spawning thread's children and recognised by what it
-   * does: it still shares this JVM's memory (posix_spawn's child, not yet exec'd: kcmp(2)) and
-   * waits in openat(2) on this gate's release FIFO ({@code /proc/PID/syscall} gives the path's
-   * address, readable here since the memory is shared). The children list alone is not proof:
-   * the kernel may skip entries while other children exit, so an old child missing from
-   * {@link #before} would look new, and a pid freed after {@code before} was read may come back
-   * as the new child's. Bounded: the child reaches that openat within microseconds of arriving.
+   * The child at the gate: among the spawning thread's children, the one that still shares this
+   * JVM's memory (kcmp KCMP_VM). That thread is blocked in posix_spawn, so it has exactly one
+   * child not yet exec'd: ours. The children list alone is not proof: the kernel may skip
+   * entries while other children exit, so an old child missing from {@link #before} would look
+   * new, and a pid freed after {@code before} was read may come back as the new child's. The
+   * list is re-read while the child is missing from it, for up to 50 ms.
    */
   private int newChild() {
     long deadline = System.nanoTime() + 50_000_000L;
     for (int round = 0; System.nanoTime() - deadline < 0; round++) {
       for (int pid : children(tid)) {
-        if ((round > 0 || !before.contains(pid)) && atGate(pid)) {
+        if ((round > 0 || !before.contains(pid)) && ours(pid)) {
           return pid;
         }
       }
@@ -179,44 +178,20 @@ final class CgroupGate implements Spawner.Gate {
   }
 
   private static final int SELF = (int) ProcessHandle.current().pid();
-  private static final int RELEASE_PATH_MAX = 4096;
 
-  /** Set once kcmp(2) is found missing (a kernel without CONFIG_CHECKPOINT_RESTORE). */
+  /** Set once kcmp(2) proves missing or refused (no CONFIG_CHECKPOINT_RESTORE, a strict Yama). */
   private static volatile boolean noKcmp;
 
-  /**
-   * Whether {@code pid} is our not-yet-exec'd child waiting to open this gate's release FIFO.
-   * Without kcmp(2) or a readable /proc/PID/syscall, a new entry in the children list has to
-   * do, as it did before.
-   */
-  private boolean atGate(int pid) {
-    if (noKcmp) {
-      return !before.contains(pid);
-    }
-    String text = ProcTable.readSmall("/proc/" + pid + "/syscall");
-    if (text == null) { // gone, or not ours to read (a strict Yama ptrace scope)
-      return !before.contains(pid);
-    }
-    String[] f = text.trim().split(" ");
-    if (f.length < 3 || !f[0].equals(Long.toString(LibC.SYS_OPENAT))) {
-      return false;
-    }
-    int shared = LibC.kcmp(SELF, pid, LibC.KCMP_VM);
-    if (shared == -Errors.ENOSYS) {
+  /** Whether {@code pid} shares this JVM's memory; without kcmp(2), whether it is new. */
+  private boolean ours(int pid) {
+    if (!noKcmp) {
+      int rc = LibC.kcmp(SELF, pid, LibC.KCMP_VM);
+      if (rc != -Errors.ENOSYS && rc != -Errors.EPERM) {
+        return rc == 0;
+      }
       noKcmp = true;
-      return !before.contains(pid);
     }
-    if (shared != 0) {
-      return false;
-    }
-    try {
-      // Only now is the address known to be ours: the memory is shared with that child.
-      long path = Long.parseUnsignedLong(f[2].substring(2), 16);
-      return MemorySegment.ofAddress(path).reinterpret(RELEASE_PATH_MAX).getString(0)
-          .equals(release.getString(0));
-    } catch (RuntimeException e) {
-      return false;
-    }
+    return !before.contains(pid);
   }
 
   private static Set<Integer> children(int tid) {

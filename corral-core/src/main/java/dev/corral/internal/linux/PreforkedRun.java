@@ -105,8 +105,9 @@ final class PreforkedRun implements Child {
       Watchdog.tell(cgroup, command);
       go = skip + " " + marker + " " + list(reset) + " " + list(ignore) + "\n";
       PreforkedRun run = new PreforkedRun(platform, command, slot.pid(), cgroup, start, done);
-      slot.tell(go);
+      // Watched first: the JDK starts its waiting thread while the slot execs, not after.
       run.watch();
+      slot.tell(go);
       return run;
     } catch (IOException e) {
       return null;
