@@ -11,13 +11,26 @@ public final class Mounts {
    * anywhere: /sys/fs/cgroup on a pure v2 system, /sys/fs/cgroup/unified in hybrid mode.
    */
   public static Optional<String> cgroup2Mount(String mountinfo) {
+    return cgroup2Line(mountinfo).map(f -> unescape(f[4]));
+  }
+
+  /**
+   * The super block options of that same mount, such as "rw,nsdelegate,favordynmods": the
+   * cgroup2 file system's own mount options.
+   */
+  public static Optional<String> cgroup2Options(String mountinfo) {
+    return cgroup2Line(mountinfo).map(f -> f[f.length - 1]);
+  }
+
+  /** The first cgroup2 line, split: mount point at 4, file system type after the lone "-". */
+  private static Optional<String[]> cgroup2Line(String mountinfo) {
     for (String line : mountinfo.split("\n")) {
       String[] f = line.split(" ");
-      // Optional fields end with a lone "-"; the file system type follows it.
+      // Optional fields end with a lone "-"; the type, the source and the options follow it.
       for (int i = 6; i + 1 < f.length; i++) {
         if (f[i].equals("-")) {
           if (f[i + 1].equals("cgroup2") && f.length > 4) {
-            return Optional.of(unescape(f[4]));
+            return Optional.of(f);
           }
           break;
         }

@@ -70,6 +70,8 @@ class PureLogicTest {
     String escaped = "29 23 0:26 / /mnt/my\\040cgroups rw - cgroup2 none rw\n";
     assertThat(Mounts.cgroup2Mount(escaped)).hasValue("/mnt/my cgroups");
     assertThat(Mounts.cgroup2Mount("35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n")).isEmpty();
+    assertThat(Mounts.cgroup2Options(hybrid)).hasValue("rw");
+    assertThat(Mounts.cgroup2Options(pure)).hasValue("rw,nsdelegate");
   }
 
   @Test

@@ -241,7 +241,11 @@ final class CgroupHierarchy {
         + (hybrid ? " (hybrid: v1 controllers beside it)" : "")
         + "; this process's cgroup " + base.getParent() + " is writable " + delegation(base.getParent())
         + "; runs go under " + jvmDir
-        + (hasKill ? "" : " (no cgroup.kill before Linux 5.14: KILL goes to each frozen member)"));
+        + (hasKill ? "" : " (no cgroup.kill before Linux 5.14: KILL goes to each frozen member)")
+        + (Mounts.cgroup2Options(mountinfo).orElse("").contains("favordynmods") ? ""
+            : "; mounted without favordynmods, so the first move into a cgroup after a quiet"
+            + " spell waits out an RCU grace period (10-20 ms measured on 2 CPUs): every first"
+            + " spawn of a process pays it (the CLI's pre-forked command moves while the JVM starts)"));
   }
 
   /** Why Corral may write here: as root, or because the directory was delegated to this user. */
