@@ -286,8 +286,11 @@ public final class Command {
     return Optional.ofNullable(directory);
   }
 
-  /** The child's whole environment as it would be if started now. */
+  /** The child's whole environment as it would be if started now; unmodifiable. */
   public Map<String, String> environment() {
+    if (inheritEnvironment && environmentChanges.isEmpty()) {
+      return Inherited.ENVIRONMENT;
+    }
     Map<String, String> env = inheritEnvironment ? new LinkedHashMap<>(System.getenv()) : new LinkedHashMap<>();
     environmentChanges.forEach((k, v) -> {
       if (v == null) {
@@ -296,7 +299,13 @@ public final class Command {
         env.put(k, v);
       }
     });
-    return env;
+    return java.util.Collections.unmodifiableMap(env);
+  }
+
+  /** A JVM's environment never changes: one copy serves every command that inherits it as is. */
+  private static final class Inherited {
+    static final Map<String, String> ENVIRONMENT =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(System.getenv()));
   }
 
   public Input stdin() {

@@ -4,7 +4,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -87,7 +89,8 @@ final class CgroupGate implements Spawner.Gate {
   @Override
   public void beforeSpawn() {
     int self = LibC.gettid();
-    before = children(self);
+    // Once kcmp has been seen to work, the child is recognised by itself: no snapshot needed.
+    before = kcmpWorks ? null : new HashSet<>(children(self));
     tid = self;
   }
 
@@ -167,8 +170,11 @@ final class CgroupGate implements Spawner.Gate {
   private int newChild() {
     long deadline = System.nanoTime() + 50_000_000L;
     for (int round = 0; System.nanoTime() - deadline < 0; round++) {
-      for (int pid : children(tid)) {
-        if ((round > 0 || !before.contains(pid)) && ours(pid)) {
+      List<Integer> now = children(tid);
+      // Newest last: the kernel appends a new child to its parent's list.
+      for (int i = now.size() - 1; i >= 0; i--) {
+        int pid = now.get(i);
+        if ((before == null || round > 0 || !before.contains(pid)) && ours(pid)) {
           return pid;
         }
       }
@@ -181,30 +187,33 @@ final class CgroupGate implements Spawner.Gate {
 
   /** Set once kcmp(2) proves missing or refused (no CONFIG_CHECKPOINT_RESTORE, a strict Yama). */
   private static volatile boolean noKcmp;
+  /** Set once kcmp(2) has recognised a child. */
+  private static volatile boolean kcmpWorks;
 
   /** Whether {@code pid} shares this JVM's memory; without kcmp(2), whether it is new. */
   private boolean ours(int pid) {
     if (!noKcmp) {
       int rc = LibC.kcmp(SELF, pid, LibC.KCMP_VM);
       if (rc != -Errors.ENOSYS && rc != -Errors.EPERM) {
+        kcmpWorks |= rc == 0;
         return rc == 0;
       }
       noKcmp = true;
     }
-    return !before.contains(pid);
+    return before != null && !before.contains(pid);
   }
 
-  private static Set<Integer> children(int tid) {
-    Set<Integer> pids = new HashSet<>();
-    try {
-      String text = Files.readString(Path.of("/proc/self/task/" + tid + "/children"), StandardCharsets.US_ASCII);
+  /** The thread's children, in the kernel's order (oldest first). */
+  private static List<Integer> children(int tid) {
+    List<Integer> pids = new ArrayList<>();
+    // Read whole: with hundreds of live children the list outgrows a small buffer.
+    String text = ProcTable.readAll("/proc/self/task/" + tid + "/children");
+    if (text != null) {
       for (String s : text.trim().split(" ")) {
         if (!s.isEmpty()) {
           pids.add(Integer.parseInt(s));
         }
       }
-    } catch (java.io.IOException e) {
-      return pids;
     }
     return pids;
   }

@@ -67,7 +67,6 @@ public final class LinuxPlatform implements Platform {
     Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString(),
         hierarchy == null ? null : hierarchy.gate.toString());
     Map<String, String> environment = command.environment();
-    environment.put(MARKER, marker);
     long start = System.nanoTime();
     Spawner.Spawned spawned;
     Tree tree;
@@ -77,14 +76,14 @@ public final class LinuxPlatform implements Platform {
       Watchdog.tell(cgroup, command);
       try {
         spawned = onPlatformThread(
-            () -> Spawner.spawn(command, environment, new CgroupGate(h.gateFifos(), cgroup)));
+            () -> Spawner.spawn(command, environment, marker, new CgroupGate(h.gateFifos(), cgroup)));
       } catch (RuntimeException e) {
         CgroupTree.killAndRemove(cgroup);
         throw e;
       }
       tree = new CgroupTree(supervisor, h, cgroup, spawned.pid());
     } else {
-      spawned = Spawner.spawn(command, environment, null);
+      spawned = Spawner.spawn(command, environment, marker, null);
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);

@@ -106,6 +106,27 @@ final class ProcTable {
    * for files whose size is bounded: /proc/pid/stat, cgroup.events.
    */
   static String readSmall(String path) {
+    return read(path, false);
+  }
+
+  /**
+   * A whole /proc file as Latin-1 text, or null if it cannot be read: through the same buffer
+   * when it fits (the file read to its end), else the slow way.
+   */
+  static String readAll(String path) {
+    String text = read(path, true);
+    if (text != null || !Files.exists(Path.of(path))) {
+      return text;
+    }
+    try {
+      return Files.readString(Path.of(path), StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** {@code whole}: null unless the file ended within the buffer. */
+  private static String read(String path, boolean whole) {
     MemorySegment buf = BUFFER.get();
     // The path goes in the buffer's last KiB, NUL-terminated; the contents in the rest.
     long at = buf.byteSize() - 1024;
@@ -120,8 +141,11 @@ final class ProcTable {
     }
     try {
       long n = LibC.read(fd, buf, at);
-      if (n <= 0) {
+      if (n < 0 || (n == 0 && !whole)) {
         return null;
+      }
+      if (whole && (n == at || LibC.read(fd, buf.asSlice(n), at - n) != 0)) {
+        return null; // more than fits
       }
       byte[] bytes = new byte[(int) n];
       MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, (int) n);

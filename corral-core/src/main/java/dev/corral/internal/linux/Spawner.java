@@ -61,12 +61,14 @@ final class Spawner {
     String disarm(boolean spawned);
   }
 
-  static Spawned spawn(Command command, Map<String, String> environment, Gate gate) {
-    return spawn(command, environment, gate, -1);
+  /** {@code marker}, when not null, becomes the child's {@code CORRAL_RUN} in place of any inherited one. */
+  static Spawned spawn(Command command, Map<String, String> environment, String marker, Gate gate) {
+    return spawn(command, environment, marker, gate, -1);
   }
 
   /** As above; {@code stdinFd}, when not -1, becomes the child's stdin instead of {@code command.stdin()}. */
-  static Spawned spawn(Command command, Map<String, String> environment, Gate gate, int stdinFd) {
+  static Spawned spawn(Command command, Map<String, String> environment, String marker, Gate gate,
+      int stdinFd) {
     String shown = command.toString();
     Path directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
     if (command.directory().isPresent() && !Files.isDirectory(directory)) {
@@ -126,8 +128,7 @@ final class Spawner {
         LibC.spawnattrSetsigdefault(attr, set);
 
         MemorySegment argv = cStrings(arena, command.argv());
-        MemorySegment envp = cStrings(arena, environment.entrySet().stream()
-            .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        MemorySegment envp = Environments.envp(arena, environment, marker);
         MemorySegment pidOut = arena.allocate(ValueLayout.JAVA_INT);
         MemorySegment path = arena.allocateFrom(program.toString());
 
@@ -228,23 +229,7 @@ final class Spawner {
 
   /** A NULL-terminated char*[] whose strings share one block: one allocation, not one per string. */
   private static MemorySegment cStrings(Arena arena, List<String> strings) {
-    byte[][] bytes = new byte[strings.size()][];
-    long total = 0;
-    for (int i = 0; i < bytes.length; i++) {
-      bytes[i] = strings.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      total += bytes[i].length + 1;
-    }
-    MemorySegment block = arena.allocate(Math.max(1, total));
-    MemorySegment array = arena.allocate(ValueLayout.ADDRESS, strings.size() + 1L);
-    long at = 0;
-    for (int i = 0; i < bytes.length; i++) {
-      MemorySegment.copy(bytes[i], 0, block, ValueLayout.JAVA_BYTE, at, bytes[i].length);
-      block.set(ValueLayout.JAVA_BYTE, at + bytes[i].length, (byte) 0);
-      array.setAtIndex(ValueLayout.ADDRESS, i, block.asSlice(at));
-      at += bytes[i].length + 1;
-    }
-    array.setAtIndex(ValueLayout.ADDRESS, strings.size(), MemorySegment.NULL);
-    return array;
+    return Environments.strings(arena, strings, 1); // the spare slot is the NULL terminator
   }
 
 
