@@ -157,21 +157,21 @@ public final class LinuxPlatform implements Platform {
    * then, nothing has called native code: see {@link PreforkedRun}.
    */
   void warm() {
-    Warm.DONE.getClass();
+    Warm.ready();
   }
 
   /** Read at exit, so that a JVM that never used the native layer does not load it then. */
   private static volatile boolean warmed;
 
+  /** The class initialiser runs once, and every other caller waits for it to finish. */
   private static final class Warm {
-    static final Object DONE = init();
-
-    private static Object init() {
+    static {
       warmed = true;
       OwnSignals.keepChildrenWaitable();
       Supervisor.get();
-      return Boolean.TRUE;
     }
+
+    static void ready() {}
   }
 
   /**
