@@ -131,11 +131,7 @@ class ParentDeathTest {
   private long killAndAwaitTheTree(Process jvm, long limitMillis) throws InterruptedException {
     jvm.destroyForcibly();
     jvm.waitFor();
-    long killed = System.nanoTime();
-    while (!tree.alive().isEmpty() && System.nanoTime() - killed < limitMillis * 1_000_000L) {
-      Thread.sleep(10); // polling the process table: there is no event for a stranger's death
-    }
-    return (System.nanoTime() - killed) / 1_000_000;
+    return tree.awaitGone(limitMillis);
   }
 
   private Process java(String... args) throws Exception {

@@ -191,11 +191,7 @@ class CliTest {
     assertThat(tree.alive()).hasSizeGreaterThanOrEqualTo(4);
     CliRunner.signal(cli, "KILL");
     assertThat(cli.await().signal()).hasValue(9);
-    // No event announces a stranger's death: poll, bounded by the watchdog's 2 s grace and more.
-    long until = System.nanoTime() + 10_000_000_000L;
-    while (!tree.alive().isEmpty() && System.nanoTime() - until < 0) {
-      Thread.sleep(10);
-    }
+    tree.awaitGone(10_000); // the watchdog's 2 s grace, and more
     assertThat(tree.alive()).isEmpty();
   }
 

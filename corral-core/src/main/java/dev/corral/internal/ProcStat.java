@@ -12,14 +12,13 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
   /** Parses a stat line, or returns null when it is not one (a process that vanished mid-read). */
   public static ProcStat parse(String line) {
     int open = line.indexOf(" (");
-    int close = line.lastIndexOf(") ");
-    if (open <= 0 || close < open) {
+    String[] f = fields(line);
+    if (open <= 0 || f == null) {
       return null;
     }
     try {
       int pid = Integer.parseInt(line, 0, open, 10);
-      String comm = line.substring(open + 2, close);
-      String[] f = line.substring(close + 2).split(" ");
+      String comm = line.substring(open + 2, line.lastIndexOf(") "));
       // f[0] is field 3 (state); starttime is field 22.
       if (f.length < 20) {
         return null;
@@ -29,6 +28,28 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       return null;
     }
+  }
+
+  /**
+   * A zombie's wait status, as waitpid(2) would give it (field 52, Linux 3.5 and later), from its
+   * stat line; -1 when the line is not a zombie's.
+   */
+  public static int waitStatus(String line) {
+    String[] f = fields(line);
+    if (f == null || f.length < 50 || !f[0].equals("Z")) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(f[49].trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** The fields after the command name (the first is field 3), or null if there is no name. */
+  private static String[] fields(String line) {
+    int close = line.lastIndexOf(") ");
+    return close < 0 ? null : line.substring(close + 2).split(" ");
   }
 
   /** A zombie or dead process holds no resources but its pid; it needs no signal. */

@@ -44,6 +44,18 @@ public final class Trees {
     return out;
   }
 
+  /**
+   * Waits up to {@code limitMillis} for this tree to be gone and returns how long that took.
+   * It polls the process table: no event announces the death of a process that is not a child.
+   */
+  public long awaitGone(long limitMillis) throws InterruptedException {
+    long from = System.nanoTime();
+    while (!alive().isEmpty() && System.nanoTime() - from < limitMillis * 1_000_000L) {
+      Thread.sleep(10);
+    }
+    return (System.nanoTime() - from) / 1_000_000;
+  }
+
   /** Ends whatever is left of this tree (by pid, start time checked by the JDK), for cleanup. */
   public void cleanUp() {
     for (long pid : alive()) {

@@ -66,15 +66,6 @@ final class CgroupFs {
     }
   }
 
-  /** A small interface file through plain Java reading (no native call), or null if unreadable. */
-  static String readOrNull(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
   /** The pids in {@code cgroup.procs}; empty if the cgroup is gone. */
   static List<Integer> procs(Path cgroup) {
     String text;

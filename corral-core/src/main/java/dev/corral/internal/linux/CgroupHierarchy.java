@@ -331,11 +331,8 @@ final class CgroupHierarchy {
 
   /** One process's stat through plain file reading: the probe runs before any native call. */
   private static ProcStat statOf(long pid) {
-    try {
-      return ProcStat.parse(Files.readString(Path.of("/proc/" + pid + "/stat"),
-          StandardCharsets.ISO_8859_1));
-    } catch (IOException e) {
-      return null;
-    }
+    String line = ProcTable.readPlain(Path.of("/proc/" + pid + "/stat"));
+    return line == null ? null : ProcStat.parse(line);
   }
+
 }

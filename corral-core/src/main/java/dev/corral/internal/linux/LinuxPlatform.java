@@ -189,11 +189,10 @@ public final class LinuxPlatform implements Platform {
     Spawner.Spawned spawned = new Spawner.Spawned(pid, pidfd, -1, -1, -1);
     LinuxRun run = new LinuxRun(supervisor, command, start, spawned,
         new CgroupTree(supervisor, h, cgroup, pid));
-    preforked.removeIf(r -> r.pid() == pid);
     return supervise(run, () -> {}, done);
   }
 
-  /** A run in the slot ended by itself. */
+  /** A run in the slot is over or handed over (then {@link #adopt} tracks it). */
   void forget(PreforkedRun run) {
     preforked.remove(run);
   }

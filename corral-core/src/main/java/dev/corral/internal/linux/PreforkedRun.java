@@ -7,7 +7,9 @@ import dev.corral.Output;
 import dev.corral.Teardown;
 import dev.corral.internal.Child;
 import dev.corral.internal.Executables;
+import dev.corral.internal.Mounts;
 import dev.corral.internal.Outcome;
+import dev.corral.internal.ProcStat;
 import dev.corral.internal.Sink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -135,7 +137,10 @@ final class PreforkedRun implements Child {
     Path procs = cgroup.resolve("cgroup.procs");
     try {
       CgroupFs.checkOwned(procs);
-      if (!cgroup.equals(cgroupOf(pid, h.mount))) {
+      String own = ProcTable.readPlain(Path.of("/proc/" + pid + "/cgroup"));
+      Path now = own == null ? null
+          : Mounts.cgroup2Path(own).map(p -> h.mount.resolve(p.substring(1))).orElse(null);
+      if (!cgroup.equals(now)) {
         Files.createDirectories(cgroup);
         Files.writeString(procs, Integer.toString(pid));
       }
@@ -148,16 +153,6 @@ final class PreforkedRun implements Child {
 
   /** The run cgroup the launcher names for the slot, under the JVM's directory. */
   static final String SLOT_CGROUP = "run-slot";
-
-  /** The cgroup v2 directory of {@code pid}, or null. */
-  private static Path cgroupOf(int pid, Path mount) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
-      if (line.startsWith("0::/")) {
-        return mount.resolve(line.substring(4));
-      }
-    }
-    return null;
-  }
 
   /** At exit: if the slot was never used, it exits and its cgroup is removed. */
   static void unused(Path cgroup) {
@@ -186,9 +181,9 @@ final class PreforkedRun implements Child {
    * child), else null. The launcher forks it only when it has no descriptor but 0, 1 and 2 from
    * its caller, since a spawn would close the others.
    */
-  private static Set<Integer> ready(int pid) throws IOException {
-    String status = Files.readString(Path.of("/proc/" + pid + "/status"), StandardCharsets.ISO_8859_1);
-    if (mask(status, "SigBlk:") != 0 || mask(status, "PPid:") != ProcessHandle.current().pid()) {
+  private static Set<Integer> ready(int pid) {
+    String status = ProcTable.readPlain(Path.of("/proc/" + pid + "/status"));
+    if (status == null || mask(status, "SigBlk:") != 0 || mask(status, "PPid:") != ProcessHandle.current().pid()) {
       return null;
     }
     long ign = mask(status, "SigIgn:");
@@ -240,15 +235,10 @@ final class PreforkedRun implements Child {
     return args.subList(skip, count).equals(argv) ? skip : -1;
   }
 
+  /** "2,3,15" as env(1) takes it, or "-" for none (the slot reads one word per list). */
   private static String list(Set<Integer> signals) {
-    if (signals.isEmpty()) {
-      return "-";
-    }
-    StringBuilder b = new StringBuilder();
-    for (int s : signals) {
-      b.append(b.isEmpty() ? "" : ",").append(s);
-    }
-    return b.toString();
+    return signals.isEmpty() ? "-"
+        : signals.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
   }
 
   private void watch() {
@@ -284,6 +274,7 @@ final class PreforkedRun implements Child {
   /** Hands the run to the regular supervision, once; null if it is over already. */
   synchronized Child adopt() {
     if (adopted == null && !over) {
+      platform.forget(this);
       adopted = platform.adopt(command, pid, cgroup, startNanos, done);
     }
     return adopted;
@@ -296,8 +287,9 @@ final class PreforkedRun implements Child {
       if (adopted != null || over) {
         return;
       }
-      int status = waitStatus(pid);
-      String events = CgroupFs.readOrNull(cgroup.resolve("cgroup.events"));
+      String stat = ProcTable.readPlain(Path.of("/proc/" + pid + "/stat"));
+      int status = stat == null ? -1 : ProcStat.waitStatus(stat);
+      String events = ProcTable.readPlain(cgroup.resolve("cgroup.events"));
       if (status >= 0 && events != null && events.contains("populated 0")
           && CgroupHierarchy.removeRun(cgroup)) {
         over = true;
@@ -313,34 +305,6 @@ final class PreforkedRun implements Child {
       done.accept(outcome);
     } else {
       adopt();
-    }
-  }
-
-  /** A zombie's wait status (field 52 of /proc/PID/stat, Linux 3.5 and later), or -1. */
-  private static int waitStatus(int pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"), StandardCharsets.ISO_8859_1);
-      return exitField(stat);
-    } catch (IOException e) {
-      return -1;
-    }
-  }
-
-  /** Pure: the wait status of a zombie's stat line, or -1 if it is not a zombie's. */
-  static int exitField(String stat) {
-    int close = stat.lastIndexOf(") ");
-    if (close < 0) {
-      return -1;
-    }
-    String[] f = stat.substring(close + 2).trim().split(" ");
-    // f[0] is field 3 (state); exit_code is field 52.
-    if (f.length < 50 || !f[0].equals("Z")) {
-      return -1;
-    }
-    try {
-      return Integer.parseInt(f[49]);
-    } catch (NumberFormatException e) {
-      return -1;
     }
   }
 }

@@ -110,6 +110,18 @@ final class ProcTable {
   }
 
   /**
+   * A small file through plain Java reading, or null if it cannot be read: for paths that must
+   * not call native code (the cgroup probe, the launcher's slot), at a few times readSmall's cost.
+   */
+  static String readPlain(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
    * A whole /proc file as Latin-1 text, or null if it cannot be read: through the same buffer
    * when it fits (the file read to its end), else the slow way.
    */

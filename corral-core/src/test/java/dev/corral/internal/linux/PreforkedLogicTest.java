@@ -33,10 +33,10 @@ class PreforkedLogicTest {
   void aZombiesWaitStatusIsField52() {
     String tail = " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0";
     // Fields 4..51 are zeros here; field 52 is the wait status: 3 << 8 (exit 3) or 15 (SIGTERM).
-    assertThat(PreforkedRun.exitField("42 (sh) Z" + tail + " 768\n")).isEqualTo(768);
-    assertThat(PreforkedRun.exitField("42 (a) b (c)) Z" + tail + " 15\n")).isEqualTo(15);
-    assertThat(PreforkedRun.exitField("42 (sh) S" + tail + " 0\n")).isEqualTo(-1);
-    assertThat(PreforkedRun.exitField("42 (sh) Z 1 2\n")).isEqualTo(-1);
+    assertThat(dev.corral.internal.ProcStat.waitStatus("42 (sh) Z" + tail + " 768\n")).isEqualTo(768);
+    assertThat(dev.corral.internal.ProcStat.waitStatus("42 (a) b (c)) Z" + tail + " 15\n")).isEqualTo(15);
+    assertThat(dev.corral.internal.ProcStat.waitStatus("42 (sh) S" + tail + " 0\n")).isEqualTo(-1);
+    assertThat(dev.corral.internal.ProcStat.waitStatus("42 (sh) Z 1 2\n")).isEqualTo(-1);
   }
 
   @Test
