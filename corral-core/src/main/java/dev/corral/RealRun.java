@@ -56,8 +56,23 @@ final class RealRun implements Run {
     return !result.isDone();
   }
 
+  /** How long a platform thread waits on the command's exit itself before it parks. */
+  private static final int LEADER_WAIT_MILLIS = 10;
+  /** How long it then spins for the outcome, which the service thread completes meanwhile. */
+  private static final long OUTCOME_SPIN_NANOS = 200_000;
+
   @Override
   public Result await() {
+    if (!result.isDone() && !Thread.currentThread().isVirtual()) {
+      // A short command's caller is woken by the kernel at its exit, in parallel with the service
+      // thread, instead of after it: on these virtual machines a wake-up costs tens of
+      // microseconds. Longer runs park below after the first 10 ms, and so do virtual threads.
+      child.awaitLeader(LEADER_WAIT_MILLIS);
+      long until = System.nanoTime() + OUTCOME_SPIN_NANOS;
+      while (!result.isDone() && System.nanoTime() - until < 0) {
+        Thread.onSpinWait();
+      }
+    }
     boolean interrupted = false;
     try {
       while (true) {

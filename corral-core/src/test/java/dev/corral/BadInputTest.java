@@ -106,7 +106,8 @@ class BadInputTest {
   @Test
   void outOfDescriptors() {
     int before = Resources.openDescriptors();
-    CorralException e = Resources.withDescriptorLimit(before + 2,
+    // Room for two descriptors; a captured run needs two pipes and a pidfd.
+    CorralException e = Resources.withDescriptorLimit(Resources.lowestFreeDescriptor() + 2,
         () -> assertThatThrownBy(() -> Command.of("true").run()).isInstanceOf(CorralException.class)
             .extracting(t -> (CorralException) t).actual());
     assertThat(e.reason()).isEqualTo(Reason.RESOURCE_LIMIT);

@@ -188,7 +188,7 @@ class CliTest {
         .containment(dev.corral.Containment.PROCESS_GROUP)
         .leftovers(dev.corral.Command.Leftovers.LEAVE_RUNNING));
     // The sleeps, the shell and the CLI itself: all carry the tree's nonce.
-    assertThat(tree.alive()).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(tree.awaitAlive(4, 5_000)).hasSizeGreaterThanOrEqualTo(4);
     CliRunner.signal(cli, "KILL");
     assertThat(cli.await().signal()).hasValue(9);
     tree.awaitGone(10_000); // the watchdog's 2 s grace, and more

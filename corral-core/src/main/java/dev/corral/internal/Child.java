@@ -9,4 +9,13 @@ public interface Child {
    * it runs, a repeated call sends {@code signal} again when {@code resend}, else does nothing.
    */
   void cancel(int signal, boolean resend);
+
+  /**
+   * Blocks the calling platform thread for up to {@code millis} until the command's own process
+   * has exited, or returns at once where that cannot be watched. Only a hint for a caller about
+   * to wait for the outcome: woken by the kernel at that exit, it need not be woken again by the
+   * service thread when the outcome follows microseconds later. Not for virtual threads: it
+   * blocks in native code.
+   */
+  default void awaitLeader(int millis) {}
 }

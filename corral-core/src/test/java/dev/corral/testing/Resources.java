@@ -19,6 +19,24 @@ public final class Resources {
   }
 
   /**
+   * The lowest descriptor number not in use: the next one the kernel hands out. Open descriptors
+   * need not be contiguous (spare cgroups keep theirs), so a limit of this plus N lets exactly N
+   * more be opened at most.
+   */
+  public static int lowestFreeDescriptor() {
+    String[] fds = new File("/proc/self/fd").list();
+    java.util.Set<Integer> used = new java.util.HashSet<>();
+    for (String fd : fds == null ? new String[0] : fds) {
+      used.add(Integer.parseInt(fd));
+    }
+    int free = 0;
+    while (used.contains(free)) {
+      free++;
+    }
+    return free;
+  }
+
+  /**
    * Kernel threads of this JVM, less the JIT compiler and GC workers, which HotSpot starts and
    * stops on its own schedule.
    */

@@ -45,6 +45,20 @@ public final class Trees {
   }
 
   /**
+   * This tree's live processes once there are at least {@code n}, or after {@code limitMillis}.
+   * A process between fork and exec, or in the middle of exec, can show an empty or another
+   * command line for a moment, so a count taken right after a "ready" line may still be short.
+   */
+  public List<Long> awaitAlive(int n, long limitMillis) throws InterruptedException {
+    long from = System.nanoTime();
+    List<Long> now;
+    while ((now = alive()).size() < n && System.nanoTime() - from < limitMillis * 1_000_000L) {
+      Thread.sleep(10);
+    }
+    return now;
+  }
+
+  /**
    * Waits up to {@code limitMillis} for this tree to be gone and returns how long that took.
    * It polls the process table: no event announces the death of a process that is not a child.
    */

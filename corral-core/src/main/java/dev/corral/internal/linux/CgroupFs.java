@@ -55,14 +55,21 @@ final class CgroupFs {
         return fd;
       }
       try {
-        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-        MemorySegment buf = arena.allocate(bytes.length);
-        MemorySegment.copy(bytes, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
-        long n = LibC.write(fd, buf, bytes.length);
-        return n < 0 ? (int) n : 0;
+        return tryWrite(fd, value);
       } finally {
         LibC.close(fd);
       }
+    }
+  }
+
+  /** Writes {@code value} to an open interface file in one write(2): 0 or a negated errno. */
+  static int tryWrite(int fd, String value) {
+    try (Arena arena = Arena.ofConfined()) {
+      byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+      MemorySegment buf = arena.allocate(bytes.length);
+      MemorySegment.copy(bytes, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+      long n = LibC.write(fd, buf, bytes.length);
+      return n < 0 ? (int) n : 0;
     }
   }
 
@@ -90,7 +97,11 @@ final class CgroupFs {
 
   /** The value of {@code key} in a flat-keyed file such as cgroup.events, or -1. */
   static long keyed(Path file, String key) {
-    String text = ProcTable.readSmall(file.toString());
+    return keyed(ProcTable.readSmall(file.toString()), key);
+  }
+
+  /** The value of {@code key} in the text of a flat-keyed file, or -1 (also for null text). */
+  static long keyed(String text, String key) {
     if (text == null) {
       return -1;
     }

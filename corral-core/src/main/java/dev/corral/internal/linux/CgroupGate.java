@@ -1,34 +1,43 @@
 package dev.corral.internal.linux;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Places a spawned child in its cgroup before it runs a single instruction of its own, on a glibc
  * without posix_spawnattr_setcgroup_np (before 2.39).
  *
- * <p>The child's last file actions open two FIFOs: "arrive" for writing, then "release" for
- * reading. Each open blocks until the other end is opened; both happen after setsid and before
- * exec, and posix_spawn's CLONE_VFORK blocks only the spawning thread. The gate thread opens
- * "arrive" for reading, which returns once the child stands at the gate; it then finds the child
- * among the spawning thread's children, writes its pid into the run's cgroup.procs, and only then
- * opens "release" for writing, which lets the child go on to exec. Until exec the child runs only
- * glibc's spawn code, which cannot fork, so nothing escapes. Nobody spins: every wait is a
- * blocking open. One pair of FIFOs serves every spawn, so gated spawns take turns.
+ * <p>The child's last file action opens a FIFO, "release", for reading. That open blocks until
+ * the FIFO has a writer; it comes after setsid and before exec, and posix_spawn's CLONE_VFORK
+ * blocks only the spawning thread. Meanwhile the gate thread looks for the child among the
+ * spawning thread's children, writes its pid into the run's cgroup.procs, and only then opens
+ * "release" read-write, which lets the child go on to exec. Until exec the child runs only
+ * glibc's spawn code, which cannot fork, so nothing escapes. The spawning thread closes the
+ * gate's end once posix_spawn has returned, so the next child waits again.
+ *
+ * <p>Nothing on the child's path wakes a sleeping thread if the gate is quick enough: waking one
+ * costs tens of microseconds on these virtual machines. So the gate thread spins while it looks
+ * (the child appears tens of microseconds after posix_spawn is called, and then resets 64 signal
+ * dispositions, calls setsid and dup2 and closes descriptors before it reaches the FIFO), then
+ * polls ever less often; and its read-write open neither blocks nor needs the child to wake it.
+ * One FIFO serves every spawn, so gated spawns take turns.
  */
 final class CgroupGate implements Spawner.Gate {
-  /** One gated child in flight at a time; taken by the spawner, given back by the gate thread. */
+  /** One gated child in flight at a time: taken in arm, given back in disarm. */
   private static final Semaphore TURN = new Semaphore(1);
   private static final int GATE_FD = 3;
   private static final LinkedBlockingQueue<Runnable> WORK = new LinkedBlockingQueue<>();
+  /** How long the gate spins for the spawning thread, then for the child, before it polls. */
+  private static final long SPIN_NANOS = 1_000_000L;
+  /** A child not found by then is not coming: the spawn failed, or the kernel refuses kcmp. */
+  private static final long GIVE_UP_NANOS = 10_000_000_000L;
 
   static {
     Thread.ofPlatform().daemon().name("corral-gate").start(() -> {
@@ -44,29 +53,26 @@ final class CgroupGate implements Spawner.Gate {
     });
   }
 
-  private final MemorySegment arrive;
   private final MemorySegment release;
-  private final Path procs;
-  // Written by the spawning thread just before posix_spawn, read by the gate thread once the
-  // child stands at the gate.
+  private final RunCgroup cgroup;
+  // Written by the spawning thread just before posix_spawn (tid last), read by the gate thread.
   private volatile int tid;
   private volatile Set<Integer> before;
   private volatile boolean spawning;
   private volatile String failure;
-  /** Counted down when the gate thread has closed everything for this spawn. */
+  /** Counted down when the gate thread is done with this spawn. */
   private CountDownLatch done;
+  /** The gate's open end of the FIFO, or -1; closed by the spawning thread in disarm. */
+  private volatile int held = -1;
 
-  /** @param arrive the FIFO paths as C strings, readable from any thread */
-  CgroupGate(CgroupHierarchy.Fifos fifos, Path cgroup) {
-    this.arrive = fifos.arrive();
-    this.release = fifos.release();
-    this.procs = cgroup.resolve("cgroup.procs");
+  /** @param release the FIFO's path as a C string, readable from any thread */
+  CgroupGate(MemorySegment release, RunCgroup cgroup) {
+    this.release = release;
+    this.cgroup = cgroup;
   }
 
   @Override
   public void addTo(MemorySegment fileActions) {
-    LibC.fileActionsAddOpen(fileActions, GATE_FD, arrive, LibC.O_WRONLY, 0);
-    LibC.fileActionsAddClose(fileActions, GATE_FD);
     LibC.fileActionsAddOpen(fileActions, GATE_FD, release, LibC.O_RDONLY, 0);
     LibC.fileActionsAddClose(fileActions, GATE_FD);
   }
@@ -76,6 +82,7 @@ final class CgroupGate implements Spawner.Gate {
     TURN.acquireUninterruptibly();
     failure = null;
     done = new CountDownLatch(1);
+    tid = 0;
     spawning = true;
     WORK.add(this::admit);
   }
@@ -88,66 +95,121 @@ final class CgroupGate implements Spawner.Gate {
   public void beforeSpawn() {
     int self = LibC.gettid();
     // Once kcmp has been seen to work, the child is recognised by itself: no snapshot needed.
-    before = kcmpWorks ? null : new HashSet<>(children(self));
+    before = kcmpWorks ? null : new HashSet<>(children(self, -1));
     tid = self;
   }
 
   @Override
   public String disarm(boolean spawned) {
     spawning = false;
-    if (spawned && failure == null) {
-      // The child passed the gate (posix_spawn returns only after exec), so it was placed, and the
-      // gate thread gives the turn back on its own after closing its end: nothing to wait for.
-      return null;
-    }
-    // The spawn failed, or the placement did: the gate thread may still wait in an open() for a
-    // child that is gone. Stand in as the missing other end until it is done.
+    // The gate thread never blocks: it stops looking once spawning is false, and it is done with
+    // this spawn by the time the child has left the gate, or at most moments after.
     boolean interrupted = false;
     while (true) {
       try {
-        if (done.await(1, TimeUnit.MILLISECONDS)) {
-          break;
-        }
+        done.await();
+        break;
       } catch (InterruptedException e) {
         interrupted = true;
       }
-      closeIfOpened(LibC.open(arrive, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
-      closeIfOpened(LibC.open(release, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0));
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+    // The child opened its end by now, or never will (posix_spawn returned): the next child must
+    // find the FIFO without a writer again.
+    if (held >= 0) {
+      LibC.close(held);
+      held = -1;
+    }
+    TURN.release();
     return failure;
   }
 
   /** On the gate thread. */
   private void admit() {
     try {
-      int fd = LibC.open(arrive, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-      closeIfOpened(fd);
-      if (!spawning) {
-        return; // released by disarm: the spawn failed before the gate
-      }
-      if (fd < 0) {
-        failure = Errors.fail("open", arrive.getString(0), -fd).getMessage();
-        return; // the child stays blocked; disarm's stand-in opens let it go, and it is killed
-      }
-      int child = newChild();
-      int rc = child == 0 ? -Errors.ESRCH : CgroupFs.tryWrite(procs, Integer.toString(child));
-      if (rc < 0) {
-        failure = child == 0 ? "the child at the gate is not among thread " + tid + "'s children"
-            : Errors.fail("write", procs + " <- " + child, -rc).getMessage();
-        if (child != 0) {
-          // Our own unreaped child, held at the gate: its pid cannot have been recycled.
-          LibC.kill(child, LibC.SIGKILL);
+      int child = awaitChild();
+      if (child == 0) {
+        if (spawning) {
+          failure = "the child did not show among thread " + tid + "'s children";
+          // Whatever waits at the gate goes on to exec; the spawner then kills it by its pid.
+          open(0);
         }
+        return; // else the spawn failed before the gate
       }
-      // Open the release end even after a failure, so that the child leaves the gate (to die).
-      closeIfOpened(LibC.open(release, LibC.O_WRONLY | LibC.O_CLOEXEC, 0));
+      int rc = cgroup.place(child);
+      if (rc < 0) {
+        failure = Errors.fail("write", cgroup.dir.resolve("cgroup.procs") + " <- " + child, -rc).getMessage();
+        // Our own unreaped child, held at the gate: its pid cannot have been recycled.
+        LibC.kill(child, LibC.SIGKILL);
+      }
+      // Open even after a failure, so that the child leaves the gate (to die).
+      open(child);
     } finally {
       done.countDown();
-      // Only now may another child come to the gate: this spawn's FIFO ends are all closed.
-      TURN.release();
+    }
+  }
+
+  /**
+   * Opens the gate: read-write, which never blocks and counts as a writer, so the child's open
+   * for reading returns at once, or wakes if it came first. Nobody waits for the child's open:
+   * the spawning thread closes this end once posix_spawn has returned.
+   */
+  private void open(int child) {
+    held = LibC.open(release, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+    if (held < 0) {
+      if (failure == null) {
+        failure = Errors.fail("open", release.getString(0), -held).getMessage();
+      }
+      if (child != 0) {
+        // Out of descriptors: the child cannot pass, so it dies where it waits.
+        LibC.kill(child, LibC.SIGKILL);
+      }
+    }
+  }
+
+  /**
+   * The child, once it shows among the spawning thread's children; 0 if the spawn ended first,
+   * or {@link #GIVE_UP_NANOS} after the spawning thread named itself. Spins for a while after
+   * that, then polls ever less often.
+   */
+  private int awaitChild() {
+    long start = System.nanoTime();
+    boolean named = false;
+    int fd = -1;
+    // Children already found not to be ours: checked once each while spinning, not every round.
+    Set<Integer> rejected = new HashSet<>();
+    try {
+      for (int round = 0; spawning; round++) {
+        int t = tid;
+        if (t != 0) {
+          if (!named) {
+            named = true;
+            start = System.nanoTime();
+            fd = ProcTable.openRead("/proc/self/task/" + t + "/children");
+            round = 0;
+          }
+          int pid = newChild(children(t, fd), round, rejected);
+          if (pid != 0) {
+            return pid;
+          }
+        }
+        long waited = System.nanoTime() - start;
+        if (named && waited > GIVE_UP_NANOS) {
+          return 0;
+        }
+        if (waited < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          // A pid rejected earlier may have been freed and given to the child since.
+          rejected.clear();
+          LockSupport.parkNanos(Math.min(waited / 8, 1_000_000L));
+        }
+      }
+      return 0;
+    } finally {
+      closeIfOpened(fd);
     }
   }
 
@@ -158,25 +220,23 @@ final class CgroupGate implements Spawner.Gate {
   }
 
   /**
-   * The child at the gate: among the spawning thread's children, the one that still shares this
-   * JVM's memory (kcmp KCMP_VM). That thread is blocked in posix_spawn, so it has exactly one
-   * child not yet exec'd: ours. The children list alone is not proof: the kernel may skip
+   * The child in flight, from the spawning thread's children: the one that still shares this
+   * JVM's memory (kcmp KCMP_VM), or 0. That thread is blocked in posix_spawn, so it has exactly
+   * one child not yet exec'd: ours. The children list alone is not proof: the kernel may skip
    * entries while other children exit, so an old child missing from {@link #before} would look
-   * new, and a pid freed after {@code before} was read may come back as the new child's. The
-   * list is re-read while the child is missing from it, for up to 50 ms.
+   * new, and a pid freed after {@code before} was read may come back as the new child's. Hence
+   * the list is read again until the child shows.
    */
-  private int newChild() {
-    long deadline = System.nanoTime() + 50_000_000L;
-    for (int round = 0; System.nanoTime() - deadline < 0; round++) {
-      List<Integer> now = children(tid);
-      // Newest last: the kernel appends a new child to its parent's list.
-      for (int i = now.size() - 1; i >= 0; i--) {
-        int pid = now.get(i);
-        if ((before == null || round > 0 || !before.contains(pid)) && ours(pid)) {
+  private int newChild(List<Integer> now, int round, Set<Integer> rejected) {
+    // Newest last: the kernel appends a new child to its parent's list.
+    for (int i = now.size() - 1; i >= 0; i--) {
+      int pid = now.get(i);
+      if ((before == null || round > 0 || !before.contains(pid)) && !rejected.contains(pid)) {
+        if (ours(pid)) {
           return pid;
         }
+        rejected.add(pid);
       }
-      Thread.onSpinWait();
     }
     return 0;
   }
@@ -201,11 +261,17 @@ final class CgroupGate implements Spawner.Gate {
     return before != null && !before.contains(pid);
   }
 
-  /** The thread's children, in the kernel's order (oldest first). */
-  private static List<Integer> children(int tid) {
+  /**
+   * The thread's children, in the kernel's order (oldest first), read through {@code fd} when it
+   * is open and the list fits the buffer.
+   */
+  private static List<Integer> children(int tid, int fd) {
     List<Integer> pids = new ArrayList<>();
-    // Read whole: with hundreds of live children the list outgrows a small buffer.
-    String text = ProcTable.readAll("/proc/self/task/" + tid + "/children");
+    String text = fd >= 0 ? ProcTable.readFrom(fd, true) : null;
+    if (text == null) {
+      // Read whole: with hundreds of live children the list outgrows a small buffer.
+      text = ProcTable.readAll("/proc/self/task/" + tid + "/children");
+    }
     if (text != null) {
       for (String s : text.trim().split(" ")) {
         if (!s.isEmpty()) {

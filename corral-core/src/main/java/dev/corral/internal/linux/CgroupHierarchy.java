@@ -42,13 +42,11 @@ final class CgroupHierarchy {
   final Path mount;
   final Path base;
   final Path jvmDir;
-  /** The spawn gate's directory, holding the FIFOs "arrive" and "release"; made on first use. */
+  /** The spawn gate's directory, holding the FIFO "release"; made on first use. */
   final Path gate;
   final boolean hasKill;
-  /** The FIFOs' paths as C strings, once the gate exists. */
-  private volatile Fifos fifos;
-
-  record Fifos(java.lang.foreign.MemorySegment arrive, java.lang.foreign.MemorySegment release) {}
+  /** The FIFO's path as a C string, once the gate exists. */
+  private volatile java.lang.foreign.MemorySegment release;
   private final AtomicLong runs = new AtomicLong();
 
   private CgroupHierarchy(Path mount, Path base, Path jvmDir, Path gate, boolean hasKill) {
@@ -60,14 +58,14 @@ final class CgroupHierarchy {
   }
 
   /**
-   * The spawn gate's FIFOs, made on the first spawn: a run that needs no gate (the launcher's
-   * pre-forked child) then costs no native call.
+   * The spawn gate's FIFO as a C string, made on the first spawn: a run that needs no gate (the
+   * launcher's pre-forked child) then costs no native call.
    */
-  Fifos gateFifos() {
-    Fifos f = fifos;
+  java.lang.foreign.MemorySegment gateRelease() {
+    java.lang.foreign.MemorySegment f = release;
     if (f == null) {
       synchronized (this) {
-        f = fifos;
+        f = release;
         if (f == null) {
           try {
             makeGate(gate);
@@ -75,9 +73,8 @@ final class CgroupHierarchy {
             throw new IllegalStateException("cannot create the spawn gate in " + gate + ": "
                 + e.getMessage(), e);
           }
-          f = new Fifos(Arena.global().allocateFrom(gate.resolve("arrive").toString()),
-              Arena.global().allocateFrom(gate.resolve("release").toString()));
-          fifos = f;
+          f = Arena.global().allocateFrom(gate.resolve("release").toString());
+          release = f;
         }
       }
     }
@@ -89,14 +86,17 @@ final class CgroupHierarchy {
     return base.getParent();
   }
 
-  /** Empty run cgroups kept for reuse: mkdir and rmdir on cgroupfs cost tens of microseconds each. */
-  private final java.util.concurrent.ConcurrentLinkedDeque<Path> spare = new java.util.concurrent.ConcurrentLinkedDeque<>();
+  /**
+   * Empty run cgroups kept for reuse, with their files open: mkdir and rmdir on cgroupfs cost tens
+   * of microseconds each.
+   */
+  private final java.util.concurrent.ConcurrentLinkedDeque<RunCgroup> spare = new java.util.concurrent.ConcurrentLinkedDeque<>();
   private final java.util.concurrent.atomic.AtomicInteger spares = new java.util.concurrent.atomic.AtomicInteger();
   private static final int MAX_SPARES = 16;
 
   /** A cgroup for one run: a spare one if there is one, else a new one. */
-  Path createRun() {
-    Path reused = spare.pollFirst();
+  RunCgroup createRun() {
+    RunCgroup reused = spare.pollFirst();
     if (reused != null) {
       spares.decrementAndGet();
       return reused;
@@ -107,20 +107,31 @@ final class CgroupHierarchy {
     } catch (IOException e) {
       throw new IllegalStateException("mkdir(" + run + ") failed: " + e.getMessage(), e);
     }
-    return run;
+    try {
+      return RunCgroup.open(run);
+    } catch (RuntimeException e) {
+      remove(run);
+      throw e;
+    }
   }
 
   /**
    * Gives back a run's cgroup once it is verified empty and thawed: kept as a spare, or removed.
    * Only called with "populated 0" just read, and the run's leader reaped.
    */
-  void recycle(Path cgroup) {
+  void recycle(RunCgroup cgroup) {
     if (spares.incrementAndGet() <= MAX_SPARES) {
       spare.addFirst(cgroup);
     } else {
       spares.decrementAndGet();
       removeRun(cgroup);
     }
+  }
+
+  /** Closes a run cgroup's files and removes it, as {@link #removeRun(Path)} does. */
+  static boolean removeRun(RunCgroup cgroup) {
+    cgroup.close();
+    return removeRun(cgroup.dir);
   }
 
   /**
@@ -171,7 +182,7 @@ final class CgroupHierarchy {
 
   /** At JVM exit: remove this JVM's directory, and the base too if no other JVM uses it. */
   void removeOwn() {
-    Path p;
+    RunCgroup p;
     while ((p = spare.pollFirst()) != null) {
       removeRun(p);
     }
@@ -270,22 +281,18 @@ final class CgroupHierarchy {
     }
     Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
         java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-    for (String name : new String[] {"arrive", "release"}) {
-      Path fifo = dir.resolve(name);
-      Files.deleteIfExists(fifo);
-      try (Arena arena = Arena.ofConfined()) {
-        int rc = LibC.mkfifo(arena.allocateFrom(fifo.toString()), 0600);
-        if (rc < 0) {
-          throw Errors.fail("mkfifo", fifo.toString(), -rc);
-        }
+    Path fifo = dir.resolve("release");
+    Files.deleteIfExists(fifo);
+    try (Arena arena = Arena.ofConfined()) {
+      int rc = LibC.mkfifo(arena.allocateFrom(fifo.toString()), 0600);
+      if (rc < 0) {
+        throw Errors.fail("mkfifo", fifo.toString(), -rc);
       }
     }
   }
 
   private static void deleteGate(Path dir) throws IOException {
-    Files.deleteIfExists(dir.resolve("arrive"));
     Files.deleteIfExists(dir.resolve("release"));
-    Files.deleteIfExists(dir.resolve("gate"));
     Files.deleteIfExists(dir);
   }
 

@@ -28,16 +28,18 @@ final class CgroupTree implements Tree {
 
   private final Supervisor supervisor;
   private final CgroupHierarchy hierarchy;
+  private final RunCgroup cgroup;
   private final Path dir;
   private final String relative;
   private final int leader;
   private final boolean hasKill;
   private int eventsFd = -1;
 
-  CgroupTree(Supervisor supervisor, CgroupHierarchy hierarchy, Path dir, int leader) {
+  CgroupTree(Supervisor supervisor, CgroupHierarchy hierarchy, RunCgroup cgroup, int leader) {
     this.supervisor = supervisor;
     this.hierarchy = hierarchy;
-    this.dir = dir;
+    this.cgroup = cgroup;
+    this.dir = cgroup.dir;
     this.relative = "/" + hierarchy.mount.relativize(dir);
     this.leader = leader;
     this.hasKill = hierarchy.hasKill;
@@ -69,7 +71,7 @@ final class CgroupTree implements Tree {
   }
 
   boolean populated() {
-    return CgroupFs.keyed(dir.resolve("cgroup.events"), "populated") != 0;
+    return cgroup.populated();
   }
 
   @Override
@@ -144,9 +146,8 @@ final class CgroupTree implements Tree {
   private void freeze() {
     CgroupFs.write(dir.resolve("cgroup.freeze"), "1");
     long until = System.nanoTime() + FREEZE_WAIT_NANOS;
-    String events = dir.resolve("cgroup.events").toString();
     while (System.nanoTime() - until < 0) {
-      String now = ProcTable.readSmall(events);
+      String now = cgroup.events();
       if (now == null || now.contains("frozen 1") || now.contains("populated 0")) {
         return;
       }
@@ -214,13 +215,13 @@ final class CgroupTree implements Tree {
   @Override
   public void close() {
     closeEvents();
-    String events = ProcTable.readSmall(dir.resolve("cgroup.events").toString());
+    String events = cgroup.events();
     // A spare may hold an empty cgroup a nested Corral left: harmless, freeze and kill are
     // recursive and members are listed per cgroup; removeRun() clears it in the end.
     if (events != null && events.contains("populated 0") && events.contains("frozen 0")) {
-      hierarchy.recycle(dir);
+      hierarchy.recycle(cgroup);
     } else {
-      CgroupHierarchy.removeRun(dir);
+      CgroupHierarchy.removeRun(cgroup);
     }
   }
 

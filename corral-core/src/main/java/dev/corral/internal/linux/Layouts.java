@@ -98,6 +98,21 @@ final class Layouts {
     action.set(ValueLayout.JAVA_LONG, SA_HANDLER, handler);
   }
 
+  /** {@code struct pollfd}: the descriptor, the events asked for, the events seen. */
+  static final StructLayout POLLFD =
+      MemoryLayout.structLayout(
+              ValueLayout.JAVA_INT.withName("fd"),
+              ValueLayout.JAVA_SHORT.withName("events"),
+              ValueLayout.JAVA_SHORT.withName("revents"))
+          .withName("pollfd");
+
+  private static final long POLL_EVENTS = POLLFD.byteOffset(groupElement("events"));
+
+  static void setPollFd(MemorySegment p, int fd, int events) {
+    p.set(ValueLayout.JAVA_INT, 0, fd);
+    p.set(ValueLayout.JAVA_SHORT, POLL_EVENTS, (short) events);
+  }
+
   /** The leading fields of {@code siginfo_t} that waitid fills for SIGCHLD, padded to 128 bytes. */
   static final StructLayout SIGINFO =
       MemoryLayout.structLayout(

@@ -57,6 +57,8 @@ final class LibC {
   static final int F_SETFL = 4;
   static final int F_GETFL = 3;
   static final int F_SETPIPE_SZ = 1031;
+  static final int F_DUPFD_CLOEXEC = 1030;
+  static final int POLLIN = 0x001;
 
   static final int SIGKILL = 9;
   static final int SIGCONT = 18;
@@ -101,6 +103,8 @@ final class LibC {
   private static final MethodHandle pipe2$mh = Native.bind("pipe2");
   private static final MethodHandle close$mh = Native.bind("close");
   private static final MethodHandle read$mh = Native.bind("read");
+  private static final MethodHandle pread$mh = Native.bind("pread");
+  private static final MethodHandle poll$mh = Native.bind("poll");
   private static final MethodHandle write$mh = Native.bind("write");
   private static final MethodHandle splice$mh = Native.bind("splice");
   private static final MethodHandle eventfd$mh = Native.bind("eventfd");
@@ -215,6 +219,16 @@ final class LibC {
   /** read(2): bytes read, 0 at end of file, or a negated errno (-EAGAIN when empty). */
   static long read(int fd, MemorySegment buf, long count) {
     return orErrno(Native.call(read$mh, fd, a(buf), count));
+  }
+
+  /** pread(2): bytes read from {@code offset}, 0 at end of file, or a negated errno. */
+  static long pread(int fd, MemorySegment buf, long count, long offset) {
+    return orErrno(Native.call(pread$mh, fd, a(buf), count, offset));
+  }
+
+  /** poll(2) on {@code n} pollfd structs: how many are ready, 0 on timeout, or a negated errno. */
+  static int poll(MemorySegment fds, int n, int timeoutMillis) {
+    return (int) orErrno(Native.call(poll$mh, a(fds), n, timeoutMillis));
   }
 
   /** write(2): bytes written or a negated errno (-EAGAIN when full, -EPIPE when the reader left). */

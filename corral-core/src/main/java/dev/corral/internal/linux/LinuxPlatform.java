@@ -72,13 +72,19 @@ public final class LinuxPlatform implements Platform {
     Tree tree;
     if (containment == Containment.CGROUP) {
       CgroupHierarchy h = hierarchy;
-      Path cgroup = h.createRun();
-      Watchdog.tell(cgroup, command);
+      RunCgroup cgroup = h.createRun();
+      Watchdog.tell(cgroup.dir, command);
       try {
         spawned = onPlatformThread(
-            () -> Spawner.spawn(command, environment, marker, new CgroupGate(h.gateFifos(), cgroup)));
+            () -> Spawner.spawn(command, environment, marker, new CgroupGate(h.gateRelease(), cgroup)));
       } catch (RuntimeException e) {
-        CgroupTree.killAndRemove(cgroup);
+        // glibc reaps a child whose exec failed, so the cgroup is usually empty and stays a spare.
+        if (cgroup.populated()) {
+          cgroup.close();
+          CgroupTree.killAndRemove(cgroup.dir);
+        } else {
+          h.recycle(cgroup);
+        }
         throw e;
       }
       tree = new CgroupTree(supervisor, h, cgroup, spawned.pid());
@@ -182,13 +188,15 @@ public final class LinuxPlatform implements Platform {
     warm();
     Supervisor supervisor = Supervisor.get();
     CgroupHierarchy h = CgroupHierarchy.probe().hierarchy();
+    RunCgroup files = RunCgroup.open(cgroup);
     int pidfd = LibC.pidfdOpen(pid);
     if (pidfd < 0) {
+      files.close();
       throw Errors.fail("pidfd_open", Integer.toString(pid), -pidfd);
     }
     Spawner.Spawned spawned = new Spawner.Spawned(pid, pidfd, -1, -1, -1);
     LinuxRun run = new LinuxRun(supervisor, command, start, spawned,
-        new CgroupTree(supervisor, h, cgroup, pid));
+        new CgroupTree(supervisor, h, files, pid));
     return supervise(run, () -> {}, done);
   }
 

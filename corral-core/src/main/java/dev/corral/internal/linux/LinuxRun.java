@@ -58,6 +58,9 @@ final class LinuxRun implements Child {
   private Supervisor.Timer deadlineTimer;
   private Supervisor.Timer graceTimer;
   private Supervisor.Timer drainTimer;
+  /** Guards {@link #pidfd} against being closed while a waiting caller duplicates it. */
+  private final Object pidfdLock = new Object();
+  private boolean pidfdClosed;
 
   LinuxRun(Supervisor supervisor, Command command, long startNanos, Spawner.Spawned spawned,
       Tree tree) {
@@ -84,6 +87,28 @@ final class LinuxRun implements Child {
   @Override
   public long pid() {
     return pid;
+  }
+
+  /** Polls a duplicate of the pidfd: the service thread may close the original meanwhile. */
+  @Override
+  public void awaitLeader(int millis) {
+    int fd;
+    synchronized (pidfdLock) {
+      if (pidfdClosed) {
+        return;
+      }
+      fd = LibC.fcntlQuiet(pidfd, LibC.F_DUPFD_CLOEXEC, 0);
+    }
+    if (fd < 0) {
+      return;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment poll = arena.allocate(Layouts.POLLFD);
+      Layouts.setPollFd(poll, fd, LibC.POLLIN);
+      LibC.poll(poll, 1, millis);
+    } finally {
+      LibC.close(fd);
+    }
   }
 
   Command command() {
@@ -338,7 +363,10 @@ final class LinuxRun implements Child {
         LibC.waitidPidfd(pidfd, arena.allocate(Layouts.SIGINFO), LibC.WEXITED);
       }
     }
-    LibC.close(pidfd);
+    synchronized (pidfdLock) {
+      pidfdClosed = true;
+      LibC.close(pidfd);
+    }
     tree.close();
     long duration = System.nanoTime() - startNanos;
     List<Long> ended = new ArrayList<>(signalled);
@@ -392,7 +420,14 @@ final class LinuxRun implements Child {
       steps.add(r::close);
     }
     steps.add(() -> supervisor.unwatch(pidfd));
-    steps.add(() -> LibC.close(pidfd));
+    steps.add(() -> {
+      synchronized (pidfdLock) {
+        if (!pidfdClosed) {
+          pidfdClosed = true;
+          LibC.close(pidfd);
+        }
+      }
+    });
     for (Runnable step : steps) {
       try {
         step.run();

@@ -152,19 +152,38 @@ final class ProcTable {
       return null;
     }
     try {
-      long n = LibC.read(fd, buf, at);
-      if (n < 0 || (n == 0 && !whole)) {
-        return null;
-      }
-      if (whole && (n == at || LibC.read(fd, buf.asSlice(n), at - n) != 0)) {
-        return null; // more than fits
-      }
-      byte[] bytes = new byte[(int) n];
-      MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, (int) n);
-      return new String(bytes, StandardCharsets.ISO_8859_1);
+      return readFrom(fd, whole);
     } finally {
       LibC.close(fd);
     }
+  }
+
+  /** Opens {@code path} for reading with O_CLOEXEC: the descriptor, or a negated errno. */
+  static int openRead(String path) {
+    try (Arena arena = Arena.ofConfined()) {
+      return LibC.open(arena.allocateFrom(path), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+    }
+  }
+
+  /**
+   * An open file's text from its start, as {@link #readSmall} ({@code whole} false) or {@link
+   * #readAll} (true, but null when it does not fit) read it. Reading from offset 0 makes a /proc or
+   * cgroupfs file render afresh, so a descriptor kept open saves the open, which costs several
+   * times the read.
+   */
+  static String readFrom(int fd, boolean whole) {
+    MemorySegment buf = BUFFER.get();
+    long room = buf.byteSize() - 1024;
+    long n = LibC.pread(fd, buf, room, 0);
+    if (n < 0 || (n == 0 && !whole)) {
+      return null;
+    }
+    if (whole && (n == room || LibC.pread(fd, buf.asSlice(n), room - n, n) != 0)) {
+      return null; // more than fits
+    }
+    byte[] bytes = new byte[(int) n];
+    MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, bytes, 0, (int) n);
+    return new String(bytes, StandardCharsets.ISO_8859_1);
   }
 
   /** True when the process's initial environment holds {@code entry} ("NAME=value") exactly. */

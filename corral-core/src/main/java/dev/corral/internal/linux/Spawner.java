@@ -69,13 +69,14 @@ final class Spawner {
   /** As above; {@code stdinFd}, when not -1, becomes the child's stdin instead of {@code command.stdin()}. */
   static Spawned spawn(Command command, Map<String, String> environment, String marker, Gate gate,
       int stdinFd) {
-    String shown = command.toString();
     Path directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
     if (command.directory().isPresent() && !Files.isDirectory(directory)) {
-      throw new CorralException(Reason.BAD_DIRECTORY, shown,
+      throw new CorralException(Reason.BAD_DIRECTORY, command.toString(),
           "working directory " + directory + (Files.exists(directory) ? " is not a directory" : " does not exist"), 0, null);
     }
-    Path program = Executables.resolve(command.argv().get(0), environment.get("PATH"), directory, shown);
+    // A path with a slash goes to the kernel unchecked: it says why when exec fails.
+    Path program = Executables.locate(command.argv().get(0), environment.get("PATH"), directory,
+        command::toString);
 
     Fds fds = new Fds();
     // Armed early, so that the gate thread has woken up and waits at the gate by the time the
@@ -86,9 +87,9 @@ final class Spawner {
       armed = true;
     }
     try (Arena arena = Arena.ofConfined()) {
-      int[] in = stdinFd >= 0 ? new int[] {stdinFd, -1} : input(command.stdin(), fds, arena, shown);
-      int[] out = output(command.stdout(), fds, arena, shown);
-      int[] err = command.stderr() instanceof Output.ToStdout ? null : output(command.stderr(), fds, arena, shown);
+      int[] in = stdinFd >= 0 ? new int[] {stdinFd, -1} : input(command.stdin(), fds, arena, command);
+      int[] out = output(command.stdout(), fds, arena, command);
+      int[] err = command.stderr() instanceof Output.ToStdout ? null : output(command.stderr(), fds, arena, command);
 
       MemorySegment fa = arena.allocate(Layouts.FILE_ACTIONS);
       MemorySegment attr = arena.allocate(Layouts.SPAWNATTR);
@@ -140,7 +141,7 @@ final class Spawner {
           }
           pid = LibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
         } catch (NativeException e) {
-          throw spawnFailure(e, shown, program);
+          throw spawnFailure(e, command, environment, directory, program);
         } finally {
           if (gate != null) {
             armed = false;
@@ -151,7 +152,7 @@ final class Spawner {
           // Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here.
           LibC.kill(pid, LibC.SIGKILL);
           LibC.reap(pid);
-          throw new CorralException(Reason.CONTAINMENT_UNAVAILABLE, shown,
+          throw new CorralException(Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
               "cannot place the child in its cgroup: " + placement, 0, null);
         }
         int pidfd = LibC.pidfdOpen(pid);
@@ -159,7 +160,7 @@ final class Spawner {
           // Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here.
           LibC.kill(pid, LibC.SIGKILL);
           LibC.reap(pid);
-          throw new CorralException(Reason.SYSTEM, shown, "pidfd_open(..) failed: "
+          throw new CorralException(Reason.SYSTEM, command.toString(), "pidfd_open(..) failed: "
               + Errors.describe(-pidfd) + " (Corral needs Linux 5.3 or later)", -pidfd, null);
         }
         return new Spawned(pid, pidfd, in == null ? -1 : in[1], out == null ? -1 : out[1],
@@ -179,7 +180,12 @@ final class Spawner {
     }
   }
 
-  private static CorralException spawnFailure(NativeException e, String shown, Path program) {
+  private static CorralException spawnFailure(NativeException e, Command command,
+      Map<String, String> environment, Path directory, Path program) {
+    if (e.errno() == Errors.ENOENT || e.errno() == Errors.EACCES || e.errno() == Errors.ENOTDIR) {
+      // Not looked at before the spawn: say what is wrong with the file, as a search would have.
+      Executables.resolve(command.argv().get(0), environment.get("PATH"), directory, command.toString());
+    }
     Reason reason = switch (e.errno()) {
       case Errors.ENOENT, Errors.ENOTDIR -> Reason.NOT_FOUND;
       case Errors.EACCES, Errors.ENOEXEC, Errors.ETXTBSY, Errors.EPERM, Errors.ELOOP,
@@ -189,39 +195,39 @@ final class Spawner {
       case Errors.EAGAIN, Errors.ENOMEM, Errors.EMFILE, Errors.ENFILE -> Reason.RESOURCE_LIMIT;
       default -> Reason.SYSTEM;
     };
-    return new CorralException(reason, shown, "cannot run " + program + ": " + e.getMessage(), e.errno(), e);
+    return new CorralException(reason, command.toString(), "cannot run " + program + ": " + e.getMessage(), e.errno(), e);
   }
 
   /** Returns {child end, parent end or -1}, or null to inherit the JVM's stdin. */
-  private static int[] input(Input input, Fds fds, Arena arena, String shown) {
+  private static int[] input(Input input, Fds fds, Arena arena, Command command) {
     return switch (input) {
       case Input.None n -> new int[] {NULL_FDS[0], -1};
       case Input.Inherit i -> null;
       case Input.FromFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
-          LibC.O_RDONLY, f.path().toString(), shown)), -1};
-      case Input.Bytes b -> fds.pipe(arena, false, shown);
+          LibC.O_RDONLY, f.path().toString(), command)), -1};
+      case Input.Bytes b -> fds.pipe(arena, false, command);
     };
   }
 
-  private static int[] output(Output output, Fds fds, Arena arena, String shown) {
+  private static int[] output(Output output, Fds fds, Arena arena, Command command) {
     return switch (output) {
       case Output.Inherit i -> null;
       case Output.Discard d -> new int[] {NULL_FDS[1], -1};
       case Output.ToFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
           LibC.O_WRONLY | LibC.O_CREAT | (f.append() ? LibC.O_APPEND : LibC.O_TRUNC),
-          f.path().toString(), shown)), -1};
+          f.path().toString(), command)), -1};
       case Output.ToStdout t -> throw new IllegalArgumentException("Output.toStdout() is for stderr only");
-      case Output.Capture c -> fds.pipe(arena, true, shown);
-      case Output.Lines l -> fds.pipe(arena, true, shown);
-      case Output.Chunks c -> fds.pipe(arena, true, shown);
+      case Output.Capture c -> fds.pipe(arena, true, command);
+      case Output.Lines l -> fds.pipe(arena, true, command);
+      case Output.Chunks c -> fds.pipe(arena, true, command);
     };
   }
 
-  private static int openOrFail(MemorySegment path, int flags, String shownPath, String shown) {
+  private static int openOrFail(MemorySegment path, int flags, String shownPath, Command command) {
     int fd = LibC.open(path, flags | LibC.O_CLOEXEC, 0666);
     if (fd < 0) {
       Reason reason = (-fd == Errors.EMFILE || -fd == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.BAD_REDIRECT;
-      throw new CorralException(reason, shown,
+      throw new CorralException(reason, command.toString(),
           "cannot open " + shownPath + ": open(..) failed: " + Errors.describe(-fd), -fd, null);
     }
     return fd;
@@ -246,13 +252,13 @@ final class Spawner {
     }
 
     /** A pipe whose parent end is non-blocking; {@code childWrites} picks the direction. */
-    int[] pipe(Arena arena, boolean childWrites, String shown) {
+    int[] pipe(Arena arena, boolean childWrites, Command command) {
       MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
       try {
         LibC.pipe2(pair, LibC.O_CLOEXEC);
       } catch (NativeException e) {
         Reason reason = (e.errno() == Errors.EMFILE || e.errno() == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.SYSTEM;
-        throw new CorralException(reason, shown, "cannot create a pipe: " + e.getMessage(), e.errno(), e);
+        throw new CorralException(reason, command.toString(), "cannot create a pipe: " + e.getMessage(), e.errno(), e);
       }
       int read = pair.getAtIndex(ValueLayout.JAVA_INT, 0);
       int write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);

@@ -22,7 +22,7 @@ done
 if [ -n "$3" ] && [ -p "$3/release" ]; then
   exec 3<>"$3/release" && exec 3>&-
   sleep 0.05
-  rm -f "$3/arrive" "$3/release"
+  rm -f "$3/release"
   rmdir "$3" 2>/dev/null
 fi
 if [ -n "$2" ] && [ -d "$2" ]; then

@@ -25,6 +25,7 @@ class LayoutsTest {
       #include <spawn.h>
       #include <signal.h>
       #include <sys/epoll.h>
+      #include <poll.h>
       #include <sys/eventfd.h>
       #include <sys/wait.h>
       #include <sys/resource.h>
@@ -39,6 +40,10 @@ class LayoutsTest {
         P("sizeof.posix_spawn_file_actions_t", sizeof(posix_spawn_file_actions_t));
         P("sizeof.sigset_t", sizeof(sigset_t));
         P("sizeof.epoll_event", sizeof(struct epoll_event));
+        P("sizeof.pollfd", sizeof(struct pollfd));
+        P("offsetof.pollfd.events", offsetof(struct pollfd, events));
+        P("offsetof.pollfd.revents", offsetof(struct pollfd, revents));
+        P("POLLIN", POLLIN); P("F_DUPFD_CLOEXEC", F_DUPFD_CLOEXEC);
         P("offsetof.epoll_event.data", offsetof(struct epoll_event, data));
         P("sizeof.siginfo_t", sizeof(siginfo_t));
         P("offsetof.siginfo_t.si_code", offsetof(siginfo_t, si_code));
@@ -79,6 +84,9 @@ class LayoutsTest {
     assertThat(Layouts.SIGSET.byteSize()).isEqualTo(c.get("sizeof.sigset_t"));
     assertThat(Layouts.EPOLL_EVENT.byteSize()).isEqualTo(c.get("sizeof.epoll_event"));
     assertThat(Layouts.EPOLL_EVENT.byteOffset(groupElement("data"))).isEqualTo(c.get("offsetof.epoll_event.data"));
+    assertThat(Layouts.POLLFD.byteSize()).isEqualTo(c.get("sizeof.pollfd"));
+    assertThat(Layouts.POLLFD.byteOffset(groupElement("events"))).isEqualTo(c.get("offsetof.pollfd.events"));
+    assertThat(Layouts.POLLFD.byteOffset(groupElement("revents"))).isEqualTo(c.get("offsetof.pollfd.revents"));
     assertThat(Layouts.SIGINFO.byteSize()).isEqualTo(c.get("sizeof.siginfo_t"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_code"))).isEqualTo(c.get("offsetof.siginfo_t.si_code"));
     assertThat(Layouts.SIGINFO.byteOffset(groupElement("si_pid"))).isEqualTo(c.get("offsetof.siginfo_t.si_pid"));
@@ -122,6 +130,8 @@ class LayoutsTest {
     java.put("CLD_EXITED", (long) LibC.CLD_EXITED);
     java.put("CLD_KILLED", (long) LibC.CLD_KILLED);
     java.put("F_SETFL", (long) LibC.F_SETFL);
+    java.put("POLLIN", (long) LibC.POLLIN);
+    java.put("F_DUPFD_CLOEXEC", (long) LibC.F_DUPFD_CLOEXEC);
     java.put("SIGKILL", (long) LibC.SIGKILL);
     java.put("SIGCONT", (long) LibC.SIGCONT);
     java.put("NSIG", (long) LibC.NSIG);

@@ -1,0 +1,71 @@
+package dev.corral.internal.linux;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+
+/**
+ * A run's cgroup directory, with the two files every run touches held open: {@code cgroup.procs},
+ * where the spawn gate places the child, and {@code cgroup.events}, read for "populated". Opening
+ * a cgroupfs file costs several times the read or write it serves (about 7 µs against 1 on these
+ * machines), and a spare cgroup keeps its descriptors from run to run.
+ */
+final class RunCgroup {
+  final Path dir;
+  private final int procs;
+  private final int events;
+  private boolean closed;
+
+  private RunCgroup(Path dir, int procs, int events) {
+    this.dir = dir;
+    this.procs = procs;
+    this.events = events;
+  }
+
+  /** Opens the files of {@code dir}, which must be a cgroup Corral created. */
+  static RunCgroup open(Path dir) {
+    Path procsFile = dir.resolve("cgroup.procs");
+    CgroupFs.checkOwned(procsFile);
+    try (Arena arena = Arena.ofConfined()) {
+      int procs = LibC.open(arena.allocateFrom(procsFile.toString()), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+      if (procs < 0) {
+        throw Errors.fail("open", procsFile.toString(), -procs);
+      }
+      Path eventsFile = dir.resolve("cgroup.events");
+      int events = LibC.open(arena.allocateFrom(eventsFile.toString()), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+      if (events < 0) {
+        LibC.close(procs);
+        throw Errors.fail("open", eventsFile.toString(), -events);
+      }
+      return new RunCgroup(dir, procs, events);
+    }
+  }
+
+  /** Moves {@code pid} into this cgroup: 0, or a negated errno. */
+  int place(int pid) {
+    return CgroupFs.tryWrite(procs, Integer.toString(pid));
+  }
+
+  /** The text of cgroup.events, or null if it cannot be read. */
+  String events() {
+    return ProcTable.readFrom(events, false);
+  }
+
+  /** Whether the kernel counts a live process in this cgroup or below; zombies do not count. */
+  boolean populated() {
+    return CgroupFs.keyed(events(), "populated") != 0;
+  }
+
+  /** Closes the descriptors, once; the directory stays. */
+  synchronized void close() {
+    if (!closed) {
+      closed = true;
+      LibC.close(procs);
+      LibC.close(events);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return dir.toString();
+  }
+}
