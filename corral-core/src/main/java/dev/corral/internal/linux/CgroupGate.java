@@ -34,6 +34,12 @@ final class CgroupGate implements Spawner.Gate {
   private static final Semaphore TURN = new Semaphore(1);
   private static final int GATE_FD = 3;
   private static final LinkedBlockingQueue<Runnable> WORK = new LinkedBlockingQueue<>();
+  /**
+   * The gate thread's buffer for the children list, which it reads over and over while it spins:
+   * 64 KiB holds thousands of pids, so a spawning thread with many live children keeps the cheap
+   * path.
+   */
+  private static final MemorySegment LIST = java.lang.foreign.Arena.global().allocate(1 << 16);
   /** How long the gate spins for the spawning thread, then for the child, before it polls. */
   private static final long SPIN_NANOS = 1_000_000L;
   /** A child not found by then is not coming: the spawn failed, or the kernel refuses kcmp. */
@@ -267,7 +273,7 @@ final class CgroupGate implements Spawner.Gate {
    */
   private static List<Integer> children(int tid, int fd) {
     List<Integer> pids = new ArrayList<>();
-    String text = fd >= 0 ? ProcTable.readFrom(fd, true) : null;
+    String text = fd >= 0 ? ProcTable.readFrom(fd, true, LIST) : null;
     if (text == null) {
       // Read whole: with hundreds of live children the list outgrows a small buffer.
       text = ProcTable.readAll("/proc/self/task/" + tid + "/children");

@@ -173,7 +173,12 @@ final class ProcTable {
    */
   static String readFrom(int fd, boolean whole) {
     MemorySegment buf = BUFFER.get();
-    long room = buf.byteSize() - 1024;
+    return readFrom(fd, whole, buf.asSlice(0, buf.byteSize() - 1024));
+  }
+
+  /** As {@link #readFrom(int, boolean)}, through {@code buf}, all of which holds contents. */
+  static String readFrom(int fd, boolean whole, MemorySegment buf) {
+    long room = buf.byteSize();
     long n = LibC.pread(fd, buf, room, 0);
     if (n < 0 || (n == 0 && !whole)) {
       return null;
