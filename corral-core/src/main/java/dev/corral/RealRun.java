@@ -60,6 +60,8 @@ final class RealRun implements Run {
   private static final int LEADER_WAIT_MILLIS = 10;
   /** How long it then spins for the outcome, which the service thread completes meanwhile. */
   private static final long OUTCOME_SPIN_NANOS = 200_000;
+  /** A wait for the exit that took longer than this blocked: the exit came during it. */
+  private static final long BLOCKED_NANOS = 20_000;
 
   @Override
   public Result await() {
@@ -67,10 +69,15 @@ final class RealRun implements Run {
       // A short command's caller is woken by the kernel at its exit, in parallel with the service
       // thread, instead of after it: on these virtual machines a wake-up costs tens of
       // microseconds. Longer runs park below after the first 10 ms, and so do virtual threads.
-      child.awaitLeader(LEADER_WAIT_MILLIS);
-      long until = System.nanoTime() + OUTCOME_SPIN_NANOS;
-      while (!result.isDone() && System.nanoTime() - until < 0) {
-        Thread.onSpinWait();
+      long from = System.nanoTime();
+      if (child.awaitLeader(LEADER_WAIT_MILLIS) && System.nanoTime() - from > BLOCKED_NANOS) {
+        // It exited while this thread waited, so the service thread is on it right now. Had it
+        // exited before, the service thread may be busy with others: then park, not spin. The
+        // spin yields, so it never holds off the service thread on a shared CPU.
+        long until = System.nanoTime() + OUTCOME_SPIN_NANOS;
+        while (!result.isDone() && System.nanoTime() - until < 0) {
+          Thread.yield();
+        }
       }
     }
     boolean interrupted = false;

@@ -97,7 +97,18 @@ public final class Report {
     chart.panel("1. spawn + wait of /bin/true, p50 (shorter is better)", bars, "µs");
     double cg = spawn.get("corralCgroup");
     md.append("\n`corralCgroup` and `corralProcessGroup` discard output; `corralCaptured` captures both"
-        + " streams (the default). Best peer: the fastest non-Corral row.\n\n");
+        + " streams (the default). Best peer: the fastest non-Corral row.\n\n"
+        + "Where cgroup mode's extra time goes, measured with timestamps on 2026-11-25 (not in this run):"
+        + " a JVM's own raw posix_spawn + waitpid loop through FFM takes 1.0-1.1× the C loop, and"
+        + " process-group mode's posix_spawn call costs what a raw one does in the same JVM. The cgroup"
+        + " gate adds about 80 µs to the call: the kernel's move into the cgroup is 15 µs (a loop of"
+        + " cgroup.procs writes), and the gate thread, which spins while it looks for the child, shares"
+        + " the 2 CPUs with it (pinned apart, the call is 60 µs shorter; pinning is not a library's to"
+        + " impose). The child rarely waits at the gate (2% of spawns): the placement is done before it"
+        + " gets there. On glibc 2.39 or later, posix_spawnattr_setcgroup_np lets the kernel place the"
+        + " child in clone3 and none of this is paid; these machines have glibc 2.36."
+        + " ProcessBuilder's own median moves between runs (1250-1680 µs), and the × ProcessBuilder"
+        + " column with it.\n\n");
     goal("spawn + wait ≤ 1.15× C (cgroup mode)", cg / cMedian <= 1.15, fmt(cg / cMedian) + "×");
     goal("spawn + wait ≤ 0.6× ProcessBuilder (cgroup mode)", cg / pb <= 0.6, fmt(cg / pb) + "×");
   }
@@ -303,7 +314,7 @@ public final class Report {
     ChainedOptionsBuilder o = new OptionsBuilder().include(benchmark).forks(1)
         .jvmArgsAppend("--enable-native-access=ALL-UNNAMED");
     if (singleShot) {
-      o.warmupIterations(1).measurementIterations(quick ? 2 : 5);
+      o.warmupIterations(1).measurementIterations(quick ? 2 : 10);
       if (quick) {
         o.param("bytes", Long.toString(64L << 20));
       }

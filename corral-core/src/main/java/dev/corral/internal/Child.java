@@ -12,10 +12,12 @@ public interface Child {
 
   /**
    * Blocks the calling platform thread for up to {@code millis} until the command's own process
-   * has exited, or returns at once where that cannot be watched. Only a hint for a caller about
-   * to wait for the outcome: woken by the kernel at that exit, it need not be woken again by the
-   * service thread when the outcome follows microseconds later. Not for virtual threads: it
-   * blocks in native code.
+   * has exited, and says whether it has; false at once where that cannot be watched. Only a
+   * hint for a caller about to wait for the outcome: woken by the kernel at that exit, it need
+   * not be woken again by the service thread when the outcome follows microseconds later. Not for
+   * virtual threads: it blocks in native code.
    */
-  default void awaitLeader(int millis) {}
+  default boolean awaitLeader(int millis) {
+    return false;
+  }
 }

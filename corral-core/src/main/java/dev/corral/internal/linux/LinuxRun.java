@@ -91,21 +91,21 @@ final class LinuxRun implements Child {
 
   /** Polls a duplicate of the pidfd: the service thread may close the original meanwhile. */
   @Override
-  public void awaitLeader(int millis) {
+  public boolean awaitLeader(int millis) {
     int fd;
     synchronized (pidfdLock) {
       if (pidfdClosed) {
-        return;
+        return false;
       }
       fd = LibC.fcntlQuiet(pidfd, LibC.F_DUPFD_CLOEXEC, 0);
     }
     if (fd < 0) {
-      return;
+      return false;
     }
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment poll = arena.allocate(Layouts.POLLFD);
       Layouts.setPollFd(poll, fd, LibC.POLLIN);
-      LibC.poll(poll, 1, millis);
+      return LibC.poll(poll, 1, millis) > 0;
     } finally {
       LibC.close(fd);
     }

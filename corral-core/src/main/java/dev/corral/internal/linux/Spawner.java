@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Starts a child with posix_spawn: a new session, an empty signal mask, default dispositions
@@ -92,9 +93,11 @@ final class Spawner {
       int[] err = command.stderr() instanceof Output.ToStdout ? null : output(command.stderr(), fds, arena, command);
 
       MemorySegment fa = arena.allocate(Layouts.FILE_ACTIONS);
-      MemorySegment attr = arena.allocate(Layouts.SPAWNATTR);
+      // In the foreground, a cgroup holds the tree; without one the leader's own group must.
+      short session = !command.foreground() ? LibC.POSIX_SPAWN_SETSID
+          : gate == null ? LibC.POSIX_SPAWN_SETPGROUP : 0;
+      MemorySegment attr = attributes(arena, session, command.keepIgnored());
       LibC.fileActionsInit(fa);
-      LibC.spawnattrInit(attr);
       try {
         if (in != null) {
           LibC.fileActionsAddDup2(fa, in[0], 0);
@@ -116,17 +119,7 @@ final class Spawner {
           gate.addTo(fa);
         }
 
-        // In the foreground, a cgroup holds the tree; without one the leader's own group must.
-        short session = !command.foreground() ? LibC.POSIX_SPAWN_SETSID
-            : gate == null ? LibC.POSIX_SPAWN_SETPGROUP : 0;
-        LibC.spawnattrSetflags(attr, (short) (session
-            | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
-        MemorySegment set = arena.allocate(Layouts.SIGSET); // zeroed: the empty mask
-        LibC.spawnattrSetsigmask(attr, set);
-        // Every signal back to its default but those kept ignored. This includes glibc's internal
-        // 32 and 33, which glibc otherwise leaves ignored in the child.
-        Layouts.setSigset(set, Layouts.sigsetWord(sig -> !command.keepIgnored().contains(sig)));
-        LibC.spawnattrSetsigdefault(attr, set);
+
 
         MemorySegment argv = cStrings(arena, command.argv());
         MemorySegment envp = Environments.envp(arena, environment, marker);
@@ -166,7 +159,6 @@ final class Spawner {
         return new Spawned(pid, pidfd, in == null ? -1 : in[1], out == null ? -1 : out[1],
             err == null ? -1 : err[1]);
       } finally {
-        LibC.spawnattrDestroy(attr);
         LibC.fileActionsDestroy(fa);
       }
     } catch (RuntimeException e) {
@@ -178,6 +170,42 @@ final class Spawner {
     } finally {
       fds.closeChildEnds();
     }
+  }
+
+  /** Spawn attributes by session flag and signals kept ignored: a handful of distinct ones. */
+  private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Object>, MemorySegment>
+      ATTRIBUTES = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_ATTRIBUTES = 64;
+
+  /**
+   * The attributes for a spawn, made once per combination and kept: posix_spawn only reads them,
+   * and glibc's posix_spawnattr_t owns no memory, so one serves every thread. Past {@link
+   * #MAX_ATTRIBUTES} combinations (a caller inventing signal sets), they live in {@code arena}.
+   */
+  private static MemorySegment attributes(Arena arena, short session, Set<Integer> keepIgnored) {
+    java.util.List<Object> key = java.util.List.of(session, keepIgnored);
+    MemorySegment kept = ATTRIBUTES.get(key);
+    if (kept != null) {
+      return kept;
+    }
+    if (ATTRIBUTES.size() >= MAX_ATTRIBUTES) {
+      return makeAttributes(arena, session, keepIgnored);
+    }
+    return ATTRIBUTES.computeIfAbsent(key, k -> makeAttributes(Arena.global(), session, keepIgnored));
+  }
+
+  private static MemorySegment makeAttributes(Arena arena, short session, Set<Integer> keepIgnored) {
+    MemorySegment attr = arena.allocate(Layouts.SPAWNATTR);
+    LibC.spawnattrInit(attr);
+    LibC.spawnattrSetflags(attr, (short) (session
+        | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
+    MemorySegment set = arena.allocate(Layouts.SIGSET); // zeroed: the empty mask
+    LibC.spawnattrSetsigmask(attr, set);
+    // Every signal back to its default but those kept ignored. This includes glibc's internal
+    // 32 and 33, which glibc otherwise leaves ignored in the child.
+    Layouts.setSigset(set, Layouts.sigsetWord(sig -> !keepIgnored.contains(sig)));
+    LibC.spawnattrSetsigdefault(attr, set);
+    return attr;
   }
 
   private static CorralException spawnFailure(NativeException e, Command command,
