@@ -12,10 +12,10 @@ public interface Child {
 
   /**
    * Blocks the calling platform thread for up to {@code millis} until the command's own process
-   * has exited, and says whether it has; false at once where that cannot be watched. Only a
-   * hint for a caller about to wait for the outcome: woken by the kernel at that exit, it need
-   * not be woken again by the service thread when the outcome follows microseconds later. Not for
-   * virtual threads: it blocks in native code.
+   * has exited, and says whether the outcome is worth spinning for (it follows within
+   * microseconds); false at once where that cannot be watched. Only a hint for a caller about to
+   * wait for the outcome: woken by the kernel at that exit, it need not be woken again by the
+   * service thread. Not for virtual threads: it blocks in native code.
    */
   default boolean awaitLeader(int millis) {
     return false;

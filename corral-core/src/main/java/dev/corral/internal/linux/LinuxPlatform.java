@@ -141,10 +141,15 @@ public final class LinuxPlatform implements Platform {
     }
   }
 
+  /** Runs started and not yet over, in every LinuxPlatform: see {@link LinuxRun#awaitLeader}. */
+  static final java.util.concurrent.atomic.AtomicInteger IN_FLIGHT = new java.util.concurrent.atomic.AtomicInteger();
+
   private LinuxRun supervise(LinuxRun run, Runnable over, Consumer<Outcome> done) {
     live.add(run);
+    IN_FLIGHT.incrementAndGet();
     run.supervise(outcome -> {
       live.remove(run);
+      IN_FLIGHT.decrementAndGet();
       over.run();
       done.accept(outcome);
     });

@@ -89,7 +89,11 @@ final class LinuxRun implements Child {
     return pid;
   }
 
-  /** Polls a duplicate of the pidfd: the service thread may close the original meanwhile. */
+  /**
+   * Polls a duplicate of the pidfd (the service thread may close the original meanwhile). True
+   * only when the exit came during the wait and this is the only run in flight: then the service
+   * thread is finishing this run right now, and nothing else.
+   */
   @Override
   public boolean awaitLeader(int millis) {
     int fd;
@@ -105,7 +109,7 @@ final class LinuxRun implements Child {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment poll = arena.allocate(Layouts.POLLFD);
       Layouts.setPollFd(poll, fd, LibC.POLLIN);
-      return LibC.poll(poll, 1, millis) > 0;
+      return LibC.poll(poll, 1, millis) > 0 && LinuxPlatform.IN_FLIGHT.get() == 1;
     } finally {
       LibC.close(fd);
     }
