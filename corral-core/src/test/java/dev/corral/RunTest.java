@@ -40,19 +40,20 @@ class RunTest {
   void anInterruptedAwaitStopsTheRunAndKeepsTheInterrupt() throws Exception {
     // On a platform thread, await first waits on the exit itself (a native poll, deaf to
     // interrupts for its first 10 ms), then parks, where an interrupt cancels the run.
-    Run run = Command.of("sleep", "60").start();
-    java.util.concurrent.atomic.AtomicReference<Result> got = new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.atomic.AtomicBoolean flag = new java.util.concurrent.atomic.AtomicBoolean();
-    Thread waiter = Thread.ofPlatform().start(() -> {
-      got.set(run.await());
-      flag.set(Thread.currentThread().isInterrupted());
-    });
-    waiter.interrupt();
-    waiter.join(10_000);
-    assertThat(got.get()).isNotNull();
-    assertThat(got.get().cancelled()).isTrue();
-    assertThat(got.get().signal()).hasValue(15);
-    assertThat(flag).isTrue();
+    try (Run run = Command.of("sleep", "60").start()) { // closing ends it if an assertion fails
+      java.util.concurrent.atomic.AtomicReference<Result> got = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicBoolean flag = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread waiter = Thread.ofPlatform().start(() -> {
+        got.set(run.await());
+        flag.set(Thread.currentThread().isInterrupted());
+      });
+      waiter.interrupt();
+      waiter.join(10_000);
+      assertThat(got.get()).isNotNull();
+      assertThat(got.get().cancelled()).isTrue();
+      assertThat(got.get().signal()).hasValue(15);
+      assertThat(flag).isTrue();
+    }
   }
 
   @Test

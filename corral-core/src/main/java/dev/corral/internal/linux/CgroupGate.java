@@ -66,8 +66,8 @@ final class CgroupGate implements Spawner.Gate {
   private volatile Set<Integer> before;
   private volatile boolean spawning;
   private volatile String failure;
-  /** Counted down when the gate thread is done with this spawn. */
-  private CountDownLatch done;
+  /** Counted down when the gate thread is done with this spawn (a gate serves one spawn). */
+  private final CountDownLatch done = new CountDownLatch(1);
   /** The gate's open end of the FIFO, or -1; closed by the spawning thread in disarm. */
   private volatile int held = -1;
 
@@ -86,9 +86,6 @@ final class CgroupGate implements Spawner.Gate {
   @Override
   public void arm() {
     TURN.acquireUninterruptibly();
-    failure = null;
-    done = new CountDownLatch(1);
-    tid = 0;
     spawning = true;
     WORK.add(this::admit);
   }

@@ -3,7 +3,6 @@ package dev.corral.internal.linux;
 import dev.corral.Containment;
 import dev.corral.internal.ProcStat;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,8 @@ final class CgroupTree implements Tree {
   private final String relative;
   private final int leader;
   private final boolean hasKill;
-  private int eventsFd = -1;
+  /** Who is told when cgroup.events changes, or null: the run's one listener at a time. */
+  private BooleanSupplier listening;
 
   CgroupTree(Supervisor supervisor, CgroupHierarchy hierarchy, RunCgroup cgroup, int leader) {
     this.supervisor = supervisor;
@@ -181,40 +181,30 @@ final class CgroupTree implements Tree {
 
   @Override
   public void onMaybeEmpty(BooleanSupplier listener) {
-    if (eventsFd >= 0) {
-      supervisor.unwatch(eventsFd);
-      LibC.close(eventsFd);
-    }
-    try (Arena arena = Arena.ofConfined()) {
-      eventsFd = LibC.open(arena.allocateFrom(dir.resolve("cgroup.events").toString()),
-          LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-    }
-    if (eventsFd < 0) {
-      throw Errors.fail("open", dir.resolve("cgroup.events").toString(), -eventsFd);
-    }
-    int fd = eventsFd;
-    supervisor.watch(fd, LibC.EPOLLPRI, events -> {
-      if (listener.getAsBoolean() && eventsFd == fd) {
-        closeEvents();
-      }
-    });
+    stopListening();
+    listening = listener;
+    supervisor.watch(cgroup.eventsFd(), LibC.EPOLLPRI, events -> tell(listener));
     // The tree may have emptied before the watch began.
-    if (listener.getAsBoolean() && eventsFd == fd) {
-      closeEvents();
+    tell(listener);
+  }
+
+  /** Asks {@code listener}, if it is still the one listening, and stops once it says done. */
+  private void tell(BooleanSupplier listener) {
+    if (listening == listener && listener.getAsBoolean() && listening == listener) {
+      stopListening();
     }
   }
 
-  private void closeEvents() {
-    if (eventsFd >= 0) {
-      supervisor.unwatch(eventsFd);
-      LibC.close(eventsFd);
-      eventsFd = -1;
+  private void stopListening() {
+    if (listening != null) {
+      supervisor.unwatch(cgroup.eventsFd());
+      listening = null;
     }
   }
 
   @Override
   public void close() {
-    closeEvents();
+    stopListening();
     String events = cgroup.events();
     // A spare may hold an empty cgroup a nested Corral left: harmless, freeze and kill are
     // recursive and members are listed per cgroup; removeRun() clears it in the end.

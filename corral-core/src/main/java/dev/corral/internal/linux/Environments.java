@@ -20,8 +20,9 @@ final class Environments {
   /** "NAME=value" for each entry but the marker, in the global arena: made once, never freed. */
   private static final class Inherited {
     static final Map<String, String> MAP = Command.of("env").environment();
-    static final MemorySegment ADDRESSES = strings(Arena.global(), entries(MAP), 0);
-    static final long COUNT = entries(MAP).size();
+    private static final List<String> ENTRIES = entries(MAP);
+    static final MemorySegment ADDRESSES = strings(Arena.global(), ENTRIES, 0);
+    static final long COUNT = ENTRIES.size();
   }
 
   /** The NULL-terminated envp for {@code environment}, with {@code marker} as CORRAL_RUN if not null. */

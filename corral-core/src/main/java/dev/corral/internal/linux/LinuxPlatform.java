@@ -25,7 +25,7 @@ public final class LinuxPlatform implements Platform {
   /** Starts every marker of this JVM's runs, so the watchdog can find them all. */
   private final String jvmMarker = Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-";
 
-  /** Runs not yet over, so that JVM shutdown can stop them. */
+  /** Runs not yet over, so that JVM shutdown can stop them, and a waiting caller can count them. */
   private final Set<LinuxRun> live = ConcurrentHashMap.newKeySet();
 
   /** Runs in the launcher's slot not yet handed to the regular supervision. */
@@ -93,7 +93,7 @@ public final class LinuxPlatform implements Platform {
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
-    return supervise(new LinuxRun(supervisor, command, start, spawned, tree), () -> {
+    return supervise(new LinuxRun(supervisor, command, start, spawned, tree, live::size), () -> {
       if (told) {
         Watchdog.forget(suffix);
       }
@@ -141,15 +141,10 @@ public final class LinuxPlatform implements Platform {
     }
   }
 
-  /** Runs started and not yet over, in every LinuxPlatform: see {@link LinuxRun#awaitLeader}. */
-  static final java.util.concurrent.atomic.AtomicInteger IN_FLIGHT = new java.util.concurrent.atomic.AtomicInteger();
-
   private LinuxRun supervise(LinuxRun run, Runnable over, Consumer<Outcome> done) {
     live.add(run);
-    IN_FLIGHT.incrementAndGet();
     run.supervise(outcome -> {
       live.remove(run);
-      IN_FLIGHT.decrementAndGet();
       over.run();
       done.accept(outcome);
     });
@@ -201,7 +196,7 @@ public final class LinuxPlatform implements Platform {
     }
     Spawner.Spawned spawned = new Spawner.Spawned(pid, pidfd, -1, -1, -1);
     LinuxRun run = new LinuxRun(supervisor, command, start, spawned,
-        new CgroupTree(supervisor, h, files, pid));
+        new CgroupTree(supervisor, h, files, pid), live::size);
     return supervise(run, () -> {}, done);
   }
 

@@ -62,8 +62,12 @@ final class LinuxRun implements Child {
   private final Object pidfdLock = new Object();
   private boolean pidfdClosed;
 
+  /** How many runs the platform supervises now, this one included. */
+  private final java.util.function.IntSupplier runsInFlight;
+
   LinuxRun(Supervisor supervisor, Command command, long startNanos, Spawner.Spawned spawned,
-      Tree tree) {
+      Tree tree, java.util.function.IntSupplier runsInFlight) {
+    this.runsInFlight = runsInFlight;
     this.supervisor = supervisor;
     this.command = command;
     this.startNanos = startNanos;
@@ -109,7 +113,7 @@ final class LinuxRun implements Child {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment poll = arena.allocate(Layouts.POLLFD);
       Layouts.setPollFd(poll, fd, LibC.POLLIN);
-      return LibC.poll(poll, 1, millis) > 0 && LinuxPlatform.IN_FLIGHT.get() == 1;
+      return LibC.poll(poll, 1, millis) > 0 && runsInFlight.getAsInt() == 1;
     } finally {
       LibC.close(fd);
     }

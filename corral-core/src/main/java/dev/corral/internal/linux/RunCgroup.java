@@ -50,6 +50,14 @@ final class RunCgroup {
     return ProcTable.readFrom(events, false);
   }
 
+  /**
+   * cgroup.events' descriptor, to watch for EPOLLPRI: the kernel flags it when the file changes,
+   * until it is read again through {@link #events}, so every read acknowledges what came before.
+   */
+  int eventsFd() {
+    return events;
+  }
+
   /** Whether the kernel counts a live process in this cgroup or below; zombies do not count. */
   boolean populated() {
     return CgroupFs.keyed(events(), "populated") != 0;

@@ -119,8 +119,6 @@ final class Spawner {
           gate.addTo(fa);
         }
 
-
-
         MemorySegment argv = cStrings(arena, command.argv());
         MemorySegment envp = Environments.envp(arena, environment, marker);
         MemorySegment pidOut = arena.allocate(ValueLayout.JAVA_INT);
