@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
 
 /**
  * A command to run: its argv (no shell is implied), working directory, environment, streams,
@@ -19,6 +20,21 @@ import java.util.TreeSet;
  * <pre>{@code
  * Result r = Command.of("make", "test").deadline(Duration.ofMinutes(5)).run();
  * }</pre>
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>{@link #start()} blocks only its caller: it opens the streams there (a FIFO waits for its
+ *       other end, within the deadline and the caller's interrupt; a hung network file system
+ *       cannot be interrupted), then spawns. The deadline counts from the call.
+ *   <li>One service thread per JVM watches every run's exit, pipes and timers. It never runs
+ *       user code and never blocks on a file; the stop work of deadlines, grace periods and
+ *       verification comes before reading pipes.
+ *   <li>Consumers run on {@link #consumerExecutor} (by default a virtual thread of Corral's own),
+ *       never on the service thread: see {@link Output}.
+ *   <li>An interrupt of a thread waiting in {@link Run#await()} cancels the run; the wait then
+ *       returns the cancelled result once the tree is verified gone, with the interrupt flag
+ *       kept. {@link Run#await(Duration)} returns empty on an interrupt and leaves the run alone.
+ * </ul>
  */
 public final class Command {
 
@@ -27,6 +43,10 @@ public final class Command {
 
   /** A grace period with no limit for the leader: see {@link #grace(Duration)}. 10,000 days. */
   public static final Duration UNBOUNDED_GRACE = Duration.ofDays(10_000);
+
+  /** Runs each consumer task on a new virtual thread: see {@link #consumerExecutor}. */
+  public static final Executor DEFAULT_CONSUMERS =
+      task -> Thread.ofVirtual().name("corral-consumer").start(task);
 
   /** SIGTERM, the default stop signal. */
   public static final int SIGTERM = 15;
@@ -41,44 +61,55 @@ public final class Command {
     AWAIT
   }
 
-  private final List<String> argv;
-  private final Path directory;
-  private final boolean inheritEnvironment;
-  private final Map<String, String> environmentChanges; // a null value removes the name
-  private final Input stdin;
-  private final Output stdout;
-  private final Output stderr;
-  private final Duration deadline;
-  private final Duration grace;
-  private final int stopSignal;
-  private final Containment containment;
-  private final Leftovers leftovers;
-  private final Set<Integer> keepIgnored;
-  private final boolean foreground;
+  /**
+   * The fields, in one object a command holds through a final field: copied, edited and frozen
+   * into a new command by {@link #with}, never changed once that command exists.
+   */
+  private static final class Spec implements Cloneable {
+    List<String> argv;
+    Path directory;
+    boolean inheritEnvironment;
+    Map<String, String> environmentChanges; // a null value removes the name
+    Input stdin;
+    Output stdout;
+    Output stderr;
+    Duration deadline;
+    Duration grace;
+    int stopSignal;
+    Containment containment;
+    Leftovers leftovers;
+    Set<Integer> keepIgnored;
+    boolean foreground;
+    Executor consumers;
 
-  private Command(
-      List<String> argv, Path directory, boolean inheritEnvironment,
-      Map<String, String> environmentChanges, Input stdin, Output stdout, Output stderr,
-      Duration deadline, Duration grace, int stopSignal, Containment containment,
-      Leftovers leftovers, Set<Integer> keepIgnored, boolean foreground) {
-    this.argv = argv;
-    this.directory = directory;
-    this.inheritEnvironment = inheritEnvironment;
-    this.environmentChanges = environmentChanges;
-    this.stdin = stdin;
-    this.stdout = stdout;
-    this.stderr = stderr;
-    this.deadline = deadline;
-    this.grace = grace;
-    this.stopSignal = stopSignal;
-    this.containment = containment;
-    this.leftovers = leftovers;
-    this.keepIgnored = keepIgnored;
-    this.foreground = foreground;
+    Spec copy() {
+      try {
+        return (Spec) clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private final Spec spec;
+
+  private Command(Spec spec) {
+    this.spec = spec;
+  }
+
+  /** A copy of this command with {@code change} applied. */
+  private Command with(java.util.function.Consumer<Spec> change) {
+    Spec e = spec.copy();
+    change.accept(e);
+    return new Command(e);
   }
 
   /** A command from its argv. The first element is the program, looked up on PATH as execvp(3) does. */
   public static Command of(String... argv) {
+    Objects.requireNonNull(argv, "argv");
+    for (int i = 0; i < argv.length; i++) {
+      Objects.requireNonNull(argv[i], "argv[" + i + "] is null");
+    }
     return of(List.of(argv));
   }
 
@@ -91,14 +122,25 @@ public final class Command {
       throw new IllegalArgumentException("argv[0] is empty: name the program to run");
     }
     for (int i = 0; i < argv.size(); i++) {
-      String arg = Objects.requireNonNull(argv.get(i), "argv[" + i + "]");
+      String arg = Objects.requireNonNull(argv.get(i), "argv[" + i + "] is null");
       if (arg.indexOf('\0') >= 0) {
         throw new IllegalArgumentException("argv[" + i + "] contains NUL: " + printable(arg));
       }
     }
-    return new Command(
-        List.copyOf(argv), null, true, Map.of(), Input.none(), Output.capture(),
-        Output.capture(), null, DEFAULT_GRACE, SIGTERM, Containment.AUTO, Leftovers.STOP, Set.of(), false);
+    Spec e = new Spec();
+    e.argv = List.copyOf(argv);
+    e.inheritEnvironment = true;
+    e.environmentChanges = Map.of();
+    e.stdin = Input.none();
+    e.stdout = Output.capture();
+    e.stderr = Output.capture();
+    e.grace = DEFAULT_GRACE;
+    e.stopSignal = SIGTERM;
+    e.containment = Containment.AUTO;
+    e.leftovers = Leftovers.STOP;
+    e.keepIgnored = Set.of();
+    e.consumers = DEFAULT_CONSUMERS;
+    return new Command(e);
   }
 
   // ---- with-style setters ----
@@ -106,8 +148,7 @@ public final class Command {
   /** Run in {@code dir} instead of the JVM's working directory. */
   public Command directory(Path dir) {
     Objects.requireNonNull(dir, "dir");
-    return new Command(argv, dir, inheritEnvironment, environmentChanges, stdin, stdout, stderr,
-        deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.directory = dir);
   }
 
   /** Set one environment variable for the child, over any inherited value. */
@@ -117,7 +158,7 @@ public final class Command {
     if (value.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("environment value of " + name + " contains NUL");
     }
-    return withEnvChange(name, value, inheritEnvironment);
+    return withEnvChange(name, value, spec.inheritEnvironment);
   }
 
   /** Set several environment variables. */
@@ -132,19 +173,20 @@ public final class Command {
   /** Remove one variable from the child's environment. */
   public Command removeEnv(String name) {
     checkEnvName(name);
-    return withEnvChange(name, null, inheritEnvironment);
+    return withEnvChange(name, null, spec.inheritEnvironment);
   }
 
   /** Start from an empty environment instead of the JVM's; variables set afterwards still apply. */
   public Command clearEnv() {
-    return new Command(argv, directory, false, Map.of(), stdin, stdout, stderr, deadline, grace,
-        stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> {
+      e.inheritEnvironment = false;
+      e.environmentChanges = Map.of();
+    });
   }
 
   public Command stdin(Input input) {
     Objects.requireNonNull(input, "input");
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, input, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.stdin = input);
   }
 
   public Command stdout(Output output) {
@@ -152,14 +194,12 @@ public final class Command {
     if (output instanceof Output.ToStdout) {
       throw new IllegalArgumentException("Output.toStdout() is for stderr only");
     }
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, output,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.stdout = output);
   }
 
   public Command stderr(Output output) {
     Objects.requireNonNull(output, "output");
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        output, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.stderr = output);
   }
 
   /** Send stderr wherever stdout goes: {@code stderr(Output.toStdout())}. */
@@ -176,8 +216,7 @@ public final class Command {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("deadline must be positive: " + timeout);
     }
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, timeout, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.deadline = timeout);
   }
 
   /**
@@ -193,8 +232,7 @@ public final class Command {
     if (grace.isNegative()) {
       throw new IllegalArgumentException("grace must not be negative: " + grace);
     }
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.grace = grace);
   }
 
   /**
@@ -205,8 +243,7 @@ public final class Command {
     if (signal != 0) {
       Platform.get().checkSignal(signal);
     }
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, signal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.stopSignal = signal);
   }
 
   /** The first signal of the stop sequence, by name such as {@code "INT"} or {@code "SIGINT"}. */
@@ -216,14 +253,12 @@ public final class Command {
 
   public Command containment(Containment containment) {
     Objects.requireNonNull(containment, "containment");
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.containment = containment);
   }
 
   public Command leftovers(Leftovers leftovers) {
     Objects.requireNonNull(leftovers, "leftovers");
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.leftovers = leftovers);
   }
 
   /**
@@ -241,9 +276,7 @@ public final class Command {
       Platform.get().checkSignal(s);
       set.add(s);
     }
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers,
-        Collections.unmodifiableSet(set), foreground);
+    return with(e -> e.keepIgnored = Collections.unmodifiableSet(set));
   }
 
   /**
@@ -254,8 +287,18 @@ public final class Command {
    * which a terminal treats as a background job. Default: a new session.
    */
   public Command foreground(boolean foreground) {
-    return new Command(argv, directory, inheritEnvironment, environmentChanges, stdin, stdout,
-        stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> e.foreground = foreground);
+  }
+
+  /**
+   * Where {@link Output#lines} and {@link Output#chunks} consumers run. Default {@link
+   * #DEFAULT_CONSUMERS}: a virtual thread of Corral's own while a stream has data for its
+   * consumer. Each stream's consumer is called by one task at a time, in order, whatever the
+   * executor; stdout's and stderr's consumers may run at the same time.
+   */
+  public Command consumerExecutor(Executor executor) {
+    Objects.requireNonNull(executor, "executor");
+    return with(e -> e.consumers = executor);
   }
 
   // ---- actions ----
@@ -279,20 +322,20 @@ public final class Command {
   // ---- accessors ----
 
   public List<String> argv() {
-    return argv;
+    return spec.argv;
   }
 
   public Optional<Path> directory() {
-    return Optional.ofNullable(directory);
+    return Optional.ofNullable(spec.directory);
   }
 
   /** The child's whole environment as it would be if started now; unmodifiable. */
   public Map<String, String> environment() {
-    if (inheritEnvironment && environmentChanges.isEmpty()) {
+    if (spec.inheritEnvironment && spec.environmentChanges.isEmpty()) {
       return Inherited.ENVIRONMENT;
     }
-    Map<String, String> env = inheritEnvironment ? new LinkedHashMap<>(System.getenv()) : new LinkedHashMap<>();
-    environmentChanges.forEach((k, v) -> {
+    Map<String, String> env = spec.inheritEnvironment ? new LinkedHashMap<>(System.getenv()) : new LinkedHashMap<>();
+    spec.environmentChanges.forEach((k, v) -> {
       if (v == null) {
         env.remove(k);
       } else {
@@ -309,59 +352,82 @@ public final class Command {
   }
 
   public Input stdin() {
-    return stdin;
+    return spec.stdin;
   }
 
   public Output stdout() {
-    return stdout;
+    return spec.stdout;
   }
 
   public Output stderr() {
-    return stderr;
+    return spec.stderr;
   }
 
   public Optional<Duration> deadline() {
-    return Optional.ofNullable(deadline);
+    return Optional.ofNullable(spec.deadline);
   }
 
   public Duration grace() {
-    return grace;
+    return spec.grace;
   }
 
   public int stopSignal() {
-    return stopSignal;
+    return spec.stopSignal;
   }
 
   public Containment containment() {
-    return containment;
+    return spec.containment;
   }
 
   public Leftovers leftovers() {
-    return leftovers;
+    return spec.leftovers;
   }
 
   public Set<Integer> keepIgnored() {
-    return keepIgnored;
+    return spec.keepIgnored;
   }
 
   public boolean foreground() {
-    return foreground;
+    return spec.foreground;
+  }
+
+  public Executor consumerExecutor() {
+    return spec.consumers;
   }
 
   /** True when {@link #grace()} sets no limit for the leader. */
   public boolean graceUnbounded() {
-    return grace.compareTo(UNBOUNDED_GRACE) >= 0;
+    return spec.grace.compareTo(UNBOUNDED_GRACE) >= 0;
   }
 
-  /** The argv as a shell would show it, for messages. */
+  /** Longer than this, {@link #toString} shortens the argv. */
+  private static final int SHOWN_CHARS = 200;
+
+  /**
+   * The argv as a shell would show it, for messages. A long one is cut after the arguments that
+   * fit, with the number of arguments and their total size, so that messages stay readable.
+   */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder();
-    for (String a : argv) {
-      if (!sb.isEmpty()) {
-        sb.append(' ');
+    List<String> argv = spec.argv;
+    String program = argv.get(0);
+    StringBuilder sb = new StringBuilder(program.length() > SHOWN_CHARS
+        ? quote(program.substring(0, SHOWN_CHARS)) + "..." : quote(program));
+    int shown = 1;
+    while (shown < argv.size() && sb.length() + 1 + argv.get(shown).length() <= SHOWN_CHARS) {
+      String q = quote(argv.get(shown));
+      if (sb.length() + 1 + q.length() > SHOWN_CHARS) {
+        break;
       }
-      sb.append(quote(a));
+      sb.append(' ').append(q);
+      shown++;
+    }
+    if (shown < argv.size()) {
+      long bytes = 0;
+      for (String a : argv) {
+        bytes += a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+      }
+      sb.append(" ... (").append(argv.size()).append(" arguments, ").append(bytes).append(" bytes)");
     }
     return sb.toString();
   }
@@ -369,11 +435,13 @@ public final class Command {
   // ---- helpers ----
 
   private Command withEnvChange(String name, String value, boolean inherit) {
-    Map<String, String> changes = new LinkedHashMap<>(environmentChanges);
+    Map<String, String> changes = new LinkedHashMap<>(spec.environmentChanges);
     changes.remove(name);
     changes.put(name, value);
-    return new Command(argv, directory, inherit, Collections.unmodifiableMap(changes), stdin,
-        stdout, stderr, deadline, grace, stopSignal, containment, leftovers, keepIgnored, foreground);
+    return with(e -> {
+      e.inheritEnvironment = inherit;
+      e.environmentChanges = Collections.unmodifiableMap(changes);
+    });
   }
 
   private static void checkEnvName(String name) {

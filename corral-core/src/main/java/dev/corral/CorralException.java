@@ -39,7 +39,7 @@ public final class CorralException extends RuntimeException {
    * @param errno the kernel's error number, or 0 when there is none
    */
   public CorralException(Reason reason, String command, String message, int errno, Throwable cause) {
-    super(command == null ? message : message + ": " + command, cause);
+    super(command == null ? message : command + ": " + message, cause);
     this.reason = reason;
     this.command = command;
     this.errno = errno;

@@ -7,8 +7,20 @@ import java.util.function.Consumer;
 /**
  * Where a run's stdout or stderr goes. The default for both is {@link #capture()}.
  *
- * <p>Consumers ({@link #lines}, {@link #chunks}) are called on Corral's service thread, in order,
- * one stream at a time. They must return quickly: a consumer that blocks delays every run.
+ * <p>Consumers ({@link #lines}, {@link #chunks}) run on the command's {@link
+ * Command#consumerExecutor} (by default a virtual thread of Corral's own), in order, one call at a
+ * time per stream. A slow consumer holds up only its own run:
+ * <ul>
+ *   <li>Up to 1 MiB per stream waits for it; past that Corral stops reading the pipe, and the
+ *       child blocks on it as it would if nobody read it.
+ *   <li>The run's result comes once its consumers have seen everything. With a deadline, or once
+ *       the run is stopped, they get at most 500 ms more (after the deadline, if that is later);
+ *       then what they have not seen is dropped, the stream counts as truncated, and a consumer
+ *       on Corral's own thread is interrupted.
+ *   <li>A consumer that throws fails its run with that exception, as {@code run()} and {@code
+ *       await()} then throw it; the tree is stopped as on a cancel ({@link
+ *       Teardown.Cause#CONSUMER_FAILED}), and the rest of the stream is read and dropped.
+ * </ul>
  */
 public sealed interface Output
     permits Output.Capture, Output.Discard, Output.Inherit, Output.ToFile, Output.Lines,

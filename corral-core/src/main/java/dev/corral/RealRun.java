@@ -5,7 +5,6 @@ import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -20,6 +19,8 @@ final class RealRun implements Run {
   private final Command command;
   private final CompletableFuture<Result> result = new CompletableFuture<>();
   private final Child child;
+  /** Set once a wait has thrown the run's failure, so that close() does not throw it again. */
+  private volatile boolean failureReported;
 
   private RealRun(Command command) {
     this.command = command;
@@ -139,10 +140,21 @@ final class RealRun implements Run {
     }
   }
 
+  /**
+   * Stops a running tree and waits for the proof. Throws the run's failure only if no wait has
+   * thrown it yet: in try-with-resources, the body's {@code await()} already did, and the same
+   * exception again would be a self-suppression error.
+   */
   @Override
   public void close() {
     cancel();
-    await();
+    try {
+      await();
+    } catch (RuntimeException | Error e) {
+      if (!failureReported) {
+        throw e;
+      }
+    }
   }
 
   @Override
@@ -150,13 +162,15 @@ final class RealRun implements Run {
     return "Run[pid " + child.pid() + ", " + command + (isAlive() ? ", running]" : ", over]");
   }
 
-  private static RuntimeException rethrow(ExecutionException e) {
+  /** The run's failure as thrown: a consumer's own exception or error, as it threw it. */
+  private RuntimeException rethrow(ExecutionException e) {
+    failureReported = true;
     Throwable cause = e.getCause();
     if (cause instanceof RuntimeException r) {
       return r;
     }
-    if (cause instanceof CancellationException c) {
-      return c;
+    if (cause instanceof Error err) {
+      throw err;
     }
     return new IllegalStateException(cause);
   }

@@ -33,7 +33,9 @@ public record Teardown(
     /** The caller cancelled or closed the run, or the JVM is shutting down. */
     CANCEL,
     /** The leader exited and left processes behind, which were stopped. */
-    LEFTOVERS
+    LEFTOVERS,
+    /** A consumer of the run's output threw; the run failed with that exception. */
+    CONSUMER_FAILED
   }
 
   public Teardown {

@@ -37,6 +37,7 @@ public final class Report {
     r.teardown();
     r.cli(root);
     r.deadlines();
+    Load.section(r.md, r.chart, r::goal, quick);
     r.md.append("## Goals\n\n");
     for (String g : r.goals) {
       r.md.append("- ").append(g).append('\n');

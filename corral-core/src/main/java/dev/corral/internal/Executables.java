@@ -57,10 +57,25 @@ public final class Executables {
     }
     if (sawUnexecutable) {
       throw new CorralException(Reason.NOT_EXECUTABLE, command,
-          program + ": found on PATH but not executable", 0, null);
+          "found " + searched(path) + ", but not executable", 0, null);
     }
-    throw new CorralException(Reason.NOT_FOUND, command,
-        program + ": command not found on PATH " + (path == null ? DEFAULT_PATH : path), 0, null);
+    throw new CorralException(Reason.NOT_FOUND, command, "not found " + searched(path), 0, null);
+  }
+
+  /** Shorter than this, a PATH is worth showing in a message; longer, its length is. */
+  private static final int SHOWN_PATH = 120;
+
+  /** Where a program was looked for, for a message: the PATH itself only when it is short. */
+  static String searched(String path) {
+    if (path == null) {
+      return "on the default search path " + DEFAULT_PATH + " (PATH is not set)";
+    }
+    if (path.isEmpty()) {
+      return "in the working directory (PATH is empty)";
+    }
+    int dirs = path.split(":", -1).length;
+    return path.length() <= SHOWN_PATH ? "on PATH " + path
+        : "in any of the " + dirs + " directories on PATH";
   }
 
   private static final String NOT_FOUND = "No such file or directory";

@@ -8,7 +8,8 @@ import dev.corral.Teardown;
  * @param pid the leader's pid
  * @param exitCode the leader's exit code, or -1 when a signal ended it
  * @param signal the signal that ended the leader, or 0
- * @param failure set when supervision itself failed; the tree was still stopped
+ * @param failure set when supervision itself failed or a consumer threw; the tree was still
+ *     stopped
  */
 public record Outcome(
     long pid,
@@ -20,4 +21,4 @@ public record Outcome(
     Sink.Captured stdout,
     Sink.Captured stderr,
     Teardown teardown,
-    RuntimeException failure) {}
+    Throwable failure) {}

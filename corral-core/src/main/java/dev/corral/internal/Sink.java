@@ -3,34 +3,35 @@ package dev.corral.internal;
 import dev.corral.Output;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.function.Consumer;
 
 /**
- * Where bytes read from a child's pipe go in the JVM. Called only on the service thread, so it
- * needs no locking. Pure Java: the platform hands it a native buffer and a length.
+ * Where bytes read from a child's pipe go in the JVM. {@link #accept} and {@link #end} are called
+ * only on the service thread, so a sink needs no locking there. Pure Java: the platform hands it
+ * a native buffer and a length.
+ *
+ * <p>A {@link Capture} keeps the bytes on the service thread. Consumers ({@link Output.Lines},
+ * {@link Output.Chunks}) never run there: a {@link Delivery} copies the bytes and hands them to a
+ * thread of the consumer's own, so a slow or throwing consumer harms only its own run.
  */
-public abstract sealed class Sink {
+public abstract sealed class Sink permits Sink.Capture, Delivery {
 
-  private static final byte[] EMPTY = new byte[0];
+  static final byte[] EMPTY = new byte[0];
 
-  /** What a stream left in memory. */
+  /** What a stream left in memory, and whether some of the stream never got there. */
   public record Captured(byte[] bytes, boolean truncated) {
     public static final Captured NONE = new Captured(EMPTY, false);
   }
 
-  /** The sink for an output spec, or null when the spec is served by a descriptor (file, discard, inherit). */
-  public static Sink of(Output output) {
+  /**
+   * The sink for an output spec, or null when the spec is served by a descriptor (file, discard,
+   * inherit). Consumers run through {@code consumers}, in order.
+   */
+  public static Sink of(Output output, java.util.concurrent.Executor consumers) {
     return switch (output) {
       case Output.Capture c -> new Capture(c.maxBytes());
-      case Output.Lines l -> new Lines(l.consumer());
-      case Output.Chunks c -> new Chunks(c.consumer());
+      case Output.Lines l -> new Delivery(new Delivery.Lines(l.consumer()), consumers);
+      case Output.Chunks c -> new Delivery(new Delivery.Chunks(c.consumer()), consumers);
       default -> null;
     };
   }
@@ -43,6 +44,14 @@ public abstract sealed class Sink {
 
   /** True once the sink takes no more bytes, so the rest may be discarded without reading it. */
   public boolean full() {
+    return false;
+  }
+
+  /**
+   * True while the sink holds as much as it may: the caller stops reading the pipe (so the child
+   * blocks, as with a pipe nobody reads) until {@code resume} is called.
+   */
+  public boolean backlogged(Runnable resume) {
     return false;
   }
 
@@ -91,77 +100,6 @@ public abstract sealed class Sink {
     @Override
     public Captured captured() {
       return new Captured(size == bytes.length ? bytes : Arrays.copyOf(bytes, size), truncated);
-    }
-  }
-
-  /** Passes each chunk, copied, to a consumer. */
-  static final class Chunks extends Sink {
-    private final Consumer<byte[]> consumer;
-
-    Chunks(Consumer<byte[]> consumer) {
-      this.consumer = consumer;
-    }
-
-    @Override
-    public void accept(MemorySegment buffer, int length) {
-      consumer.accept(buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE));
-    }
-  }
-
-  /** Decodes UTF-8 (malformed input replaced) and passes whole lines. */
-  static final class Lines extends Sink {
-    private final Consumer<String> consumer;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    private ByteBuffer pending = ByteBuffer.allocate(0);
-    private final StringBuilder line = new StringBuilder();
-
-    Lines(Consumer<String> consumer) {
-      this.consumer = consumer;
-    }
-
-    @Override
-    public void accept(MemorySegment buffer, int length) {
-      ByteBuffer in = ByteBuffer.allocate(pending.remaining() + length);
-      in.put(pending).put(buffer.asSlice(0, length).asByteBuffer()).flip();
-      decode(in, false);
-      pending = in.slice();
-    }
-
-    @Override
-    public void end() {
-      decode(pending, true);
-      if (!line.isEmpty()) {
-        emit();
-      }
-    }
-
-    private void decode(ByteBuffer in, boolean last) {
-      CharBuffer out = CharBuffer.allocate(Math.max(16, in.remaining()));
-      CoderResult r = decoder.decode(in, out, last);
-      if (last) {
-        decoder.flush(out);
-      }
-      out.flip();
-      while (out.hasRemaining()) {
-        char c = out.get();
-        if (c == '\n') {
-          emit();
-        } else {
-          line.append(c);
-        }
-      }
-      assert !r.isError();
-    }
-
-    private void emit() {
-      int n = line.length();
-      if (n > 0 && line.charAt(n - 1) == '\r') {
-        line.setLength(n - 1);
-      }
-      consumer.accept(line.toString());
-      line.setLength(0);
     }
   }
 }

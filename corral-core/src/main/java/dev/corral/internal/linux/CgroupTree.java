@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The cgroup v2 layer: one cgroup per run, entered before the child's first instruction (see
@@ -17,7 +18,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The stop signal goes out while the cgroup is frozen: a fork storm cannot add members between
  * the listing and the signals, and a frozen member cannot exit, so its pid cannot be recycled
- * mid-stop. Each pid is still signalled through a pidfd after checking it is in this cgroup.
+ * mid-stop. The freeze is awaited through cgroup.events, not on the service thread: on a loaded
+ * machine a freeze takes milliseconds, and other runs' deadlines must not wait for it. Each pid is still signalled through a pidfd after checking it is in this cgroup.
  * SIGKILL is cgroup.kill, which the kernel applies atomically, new forks included. Emptiness comes
  * from the kernel's "populated" flag, announced through cgroup.events.
  */
@@ -34,6 +36,10 @@ final class CgroupTree implements Tree {
   private final boolean hasKill;
   /** Who is told when cgroup.events changes, or null: the run's one listener at a time. */
   private BooleanSupplier listening;
+  /** Signal passes waiting for the freeze to take hold; they run together, then one thaw. */
+  private final List<Runnable> whileFrozen = new ArrayList<>();
+  private Supervisor.Timer freezeTimer;
+  private boolean eventsWatched;
 
   CgroupTree(Supervisor supervisor, CgroupHierarchy hierarchy, RunCgroup cgroup, int leader) {
     this.supervisor = supervisor;
@@ -75,19 +81,48 @@ final class CgroupTree implements Tree {
   }
 
   @Override
-  public List<ProcStat> stop(int signal) {
-    freeze();
-    List<ProcStat> members;
-    try {
-      members = members();
+  public void stop(int signal, Consumer<List<ProcStat>> then) {
+    whileFrozen.add(() -> {
+      List<ProcStat> members = members();
       signalFrozen(leader, signal);
       for (ProcStat p : members) {
         signalFrozen(p.pid(), signal);
       }
-    } finally {
-      thaw();
+      then.accept(members);
+    });
+    if (whileFrozen.size() > 1) {
+      return; // a freeze is already on its way; this pass joins it
     }
-    return members;
+    CgroupFs.write(dir.resolve("cgroup.freeze"), "1");
+    if (frozenOrEmpty()) {
+      runFrozen();
+    } else {
+      watchEvents();
+      freezeTimer = supervisor.after(FREEZE_WAIT_NANOS, this::runFrozen);
+    }
+  }
+
+  /** Runs the waiting signal passes (frozen, or the freeze took too long), then thaws. */
+  private void runFrozen() {
+    if (freezeTimer != null) {
+      freezeTimer.cancel();
+      freezeTimer = null;
+    }
+    try {
+      // A pass may add another (a cancel that resends): it runs in this same frozen window.
+      for (int i = 0; i < whileFrozen.size(); i++) {
+        whileFrozen.get(i).run();
+      }
+    } finally {
+      whileFrozen.clear();
+      thaw();
+      unwatchEventsIfIdle();
+    }
+  }
+
+  private boolean frozenOrEmpty() {
+    String now = cgroup.events();
+    return now == null || now.contains("frozen 1") || now.contains("populated 0");
   }
 
   @Override
@@ -181,11 +216,21 @@ final class CgroupTree implements Tree {
 
   @Override
   public void onMaybeEmpty(BooleanSupplier listener) {
-    stopListening();
     listening = listener;
-    supervisor.watch(cgroup.eventsFd(), LibC.EPOLLPRI, events -> tell(listener));
+    watchEvents();
     // The tree may have emptied before the watch began.
     tell(listener);
+  }
+
+  /** cgroup.events changed: a freeze took hold, or the tree may be empty. */
+  private void eventsChanged() {
+    if (!whileFrozen.isEmpty() && frozenOrEmpty()) {
+      runFrozen();
+    }
+    BooleanSupplier listener = listening;
+    if (listener != null) {
+      tell(listener);
+    }
   }
 
   /** Asks {@code listener}, if it is still the one listening, and stops once it says done. */
@@ -195,15 +240,31 @@ final class CgroupTree implements Tree {
     }
   }
 
-  private void stopListening() {
-    if (listening != null) {
-      supervisor.unwatch(cgroup.eventsFd());
-      listening = null;
+  private void watchEvents() {
+    if (!eventsWatched) {
+      eventsWatched = true;
+      supervisor.watch(cgroup.eventsFd(), LibC.EPOLLPRI, events -> eventsChanged());
     }
+  }
+
+  private void unwatchEventsIfIdle() {
+    if (eventsWatched && listening == null && whileFrozen.isEmpty()) {
+      eventsWatched = false;
+      supervisor.unwatch(cgroup.eventsFd());
+    }
+  }
+
+  private void stopListening() {
+    listening = null;
+    unwatchEventsIfIdle();
   }
 
   @Override
   public void close() {
+    if (freezeTimer != null) {
+      freezeTimer.cancel();
+    }
+    whileFrozen.clear();
     stopListening();
     String events = cgroup.events();
     // A spare may hold an empty cgroup a nested Corral left: harmless, freeze and kill are

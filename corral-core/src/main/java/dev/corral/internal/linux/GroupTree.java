@@ -104,11 +104,11 @@ final class GroupTree implements Tree {
   }
 
   @Override
-  public List<ProcStat> stop(int signal) {
+  public void stop(int signal, java.util.function.Consumer<List<ProcStat>> then) {
     List<ProcStat> members = members();
     signalAll(members, signal);
     signalAll(members, LibC.SIGCONT);
-    return members;
+    then.accept(members);
   }
 
   @Override

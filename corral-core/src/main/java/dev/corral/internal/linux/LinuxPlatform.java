@@ -50,6 +50,7 @@ public final class LinuxPlatform implements Platform {
 
   @Override
   public Child start(Command command, Consumer<Outcome> done) {
+    long start = System.nanoTime(); // the deadline counts from here, stdio's opening included
     Containment containment = choose(command);
     CgroupHierarchy hierarchy = CgroupHierarchy.probe().hierarchy();
     String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -67,16 +68,25 @@ public final class LinuxPlatform implements Platform {
     Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString(),
         hierarchy == null ? null : hierarchy.gate.toString());
     Map<String, String> environment = command.environment();
-    long start = System.nanoTime();
+    // Opened here, on the caller's thread: an open that blocks (a FIFO without its other end)
+    // must hold up this start only, not the spawn thread or the gate other runs take turns at.
+    Stdio stdio = new Stdio(command, -1, start);
     Spawner.Spawned spawned;
     Tree tree;
     if (containment == Containment.CGROUP) {
       CgroupHierarchy h = hierarchy;
-      RunCgroup cgroup = h.createRun();
+      RunCgroup cgroup;
+      try {
+        cgroup = h.createRun();
+      } catch (RuntimeException e) {
+        stdio.close();
+        stdio.closeParentEnds();
+        throw e;
+      }
       Watchdog.tell(cgroup.dir, command);
       try {
-        spawned = onPlatformThread(
-            () -> Spawner.spawn(command, environment, marker, new CgroupGate(h.gateRelease(), cgroup)));
+        spawned = onPlatformThread(() -> Spawner.spawn(command, environment, marker,
+            new CgroupGate(h.gateRelease(), cgroup), stdio));
       } catch (RuntimeException e) {
         // glibc reaps a child whose exec failed, so the cgroup is usually empty and stays a spare.
         if (cgroup.populated()) {
@@ -89,7 +99,7 @@ public final class LinuxPlatform implements Platform {
       }
       tree = new CgroupTree(supervisor, h, cgroup, spawned.pid());
     } else {
-      spawned = Spawner.spawn(command, environment, marker, null);
+      spawned = Spawner.spawn(command, environment, marker, null, stdio);
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);

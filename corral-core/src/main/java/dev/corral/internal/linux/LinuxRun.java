@@ -4,6 +4,7 @@ import dev.corral.Command;
 import dev.corral.Input;
 import dev.corral.Teardown;
 import dev.corral.internal.Child;
+import dev.corral.internal.Delivery;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.Sink;
@@ -58,6 +59,9 @@ final class LinuxRun implements Child {
   private Supervisor.Timer deadlineTimer;
   private Supervisor.Timer graceTimer;
   private Supervisor.Timer drainTimer;
+  private Supervisor.Timer deliveryTimer;
+  /** The first consumer failure; the run then fails with it. */
+  private Throwable consumerFailure;
   /** Guards {@link #pidfd} against being closed while a waiting caller duplicates it. */
   private final Object pidfdLock = new Object();
   private boolean pidfdClosed;
@@ -75,11 +79,30 @@ final class LinuxRun implements Child {
     this.pidfd = spawned.pidfd();
     this.tree = tree;
     this.stdout = spawned.stdout() < 0 ? null
-        : new PipeReader(supervisor, spawned.stdout(), Sink.of(command.stdout()), this::maybeFinish);
+        : new PipeReader(supervisor, spawned.stdout(), sink(command.stdout()), this::maybeFinish);
     this.stderr = spawned.stderr() < 0 ? null
-        : new PipeReader(supervisor, spawned.stderr(), Sink.of(command.stderr()), this::maybeFinish);
+        : new PipeReader(supervisor, spawned.stderr(), sink(command.stderr()), this::maybeFinish);
     this.stdin = spawned.stdin() < 0 ? null
         : new PipeWriter(supervisor, spawned.stdin(), ((Input.Bytes) command.stdin()).data());
+  }
+
+  /** The sink for one stream; a consumer's delivery reports back to this run's service steps. */
+  private Sink sink(dev.corral.Output output) {
+    Sink sink = Sink.of(output, command.consumerExecutor());
+    if (sink instanceof Delivery d) {
+      d.listen(new Delivery.Listener() {
+        @Override
+        public void failed(Throwable failure) {
+          supervisor.execute(safely(() -> consumerFailed(failure)));
+        }
+
+        @Override
+        public void over() {
+          supervisor.execute(safely(LinuxRun.this::maybeFinish));
+        }
+      });
+    }
+    return sink;
   }
 
   /** Hand the run to the service thread; {@code done} gets the outcome once, there. */
@@ -136,9 +159,7 @@ final class LinuxRun implements Child {
         if (signal == LibC.SIGKILL) {
           killPhase(System.nanoTime());
         } else {
-          for (ProcStat p : tree.stop(signal)) {
-            signalled.add((long) p.pid());
-          }
+          tree.stop(signal, this::signalledAll);
         }
       }
     }));
@@ -234,6 +255,16 @@ final class LinuxRun implements Child {
     stop(Teardown.Cause.DEADLINE, command.stopSignal());
   }
 
+  /** A consumer threw: the run fails with that exception, and its tree is stopped as on a cancel. */
+  private void consumerFailed(Throwable failure) {
+    if (consumerFailure == null) {
+      consumerFailure = failure;
+    }
+    if (!finished && !treeGone && !stopping) {
+      stop(Teardown.Cause.CONSUMER_FAILED, command.stopSignal());
+    }
+  }
+
   /** The stop sequence: {@code signal} and SIGCONT to the whole tree, grace, then SIGKILL until empty. */
   private void stop(Teardown.Cause why, int signal) {
     if (stopping || treeGone) {
@@ -248,9 +279,7 @@ final class LinuxRun implements Child {
       // No grace: the stop signal would only delay SIGKILL.
       killPhase(System.nanoTime());
     } else {
-      for (ProcStat p : tree.stop(signal)) {
-        signalled.add((long) p.pid());
-      }
+      tree.stop(signal, this::signalledAll);
       if (!leaderExited) {
         signalled.add((long) pid);
       }
@@ -264,6 +293,12 @@ final class LinuxRun implements Child {
     }
     if (!treeGone) {
       tree.onMaybeEmpty(this::checkEmpty);
+    }
+  }
+
+  private void signalledAll(List<ProcStat> members) {
+    for (ProcStat p : members) {
+      signalled.add((long) p.pid());
     }
   }
 
@@ -334,11 +369,11 @@ final class LinuxRun implements Child {
       r.drain(Integer.MAX_VALUE);
     }
     if (!maybeFinish()) {
-      drainTimer = supervisor.after(DRAIN_NANOS, () -> {
+      drainTimer = supervisor.after(DRAIN_NANOS, safely(() -> {
         for (PipeReader r : readers()) {
-          r.close();
+          r.closeSoon();
         }
-      });
+      }));
     }
   }
 
@@ -351,8 +386,49 @@ final class LinuxRun implements Child {
         return false;
       }
     }
+    if (!deliveriesOver()) {
+      awaitDeliveries();
+      return false;
+    }
     finish();
     return true;
+  }
+
+  private boolean deliveriesOver() {
+    for (PipeReader r : readers()) {
+      if (r.sink() instanceof Delivery d && !d.isOver()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The pipes are closed, and a consumer is still busy with what they held. Without a deadline or
+   * a stop, the run waits for it. Otherwise the deadline holds: the run waits until its deadline
+   * (if that is later) plus the drain bound, then abandons delivery.
+   */
+  private void awaitDeliveries() {
+    if (deliveryTimer != null) {
+      return;
+    }
+    long now = System.nanoTime();
+    long at;
+    if (stopping) {
+      at = now + DRAIN_NANOS;
+    } else if (command.deadline().isPresent()) {
+      long deadlineAt = startNanos + command.deadline().get().toNanos();
+      at = (deadlineAt - now > 0 ? deadlineAt : now) + DRAIN_NANOS;
+    } else {
+      return;
+    }
+    deliveryTimer = supervisor.at(at, safely(() -> {
+      for (PipeReader r : readers()) {
+        if (r.sink() instanceof Delivery d) {
+          d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
+        }
+      }
+    }));
   }
 
   private void finish() {
@@ -362,6 +438,9 @@ final class LinuxRun implements Child {
     }
     if (drainTimer != null) {
       drainTimer.cancel();
+    }
+    if (deliveryTimer != null) {
+      deliveryTimer.cancel();
     }
     if (!leaderExited) {
       // Only when supervision gave up with the leader alive; close() must not block on it.
@@ -382,7 +461,7 @@ final class LinuxRun implements Child {
     Teardown teardown = new Teardown(tree.containment(), cause, signalled.size(), ended,
         neededKill, leftRunning, survivors);
     done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled, duration,
-        captured(stdout), captured(stderr), teardown, null));
+        captured(stdout), captured(stderr), teardown, consumerFailure));
   }
 
   /**
@@ -401,10 +480,12 @@ final class LinuxRun implements Child {
         try {
           tree.kill();
         } catch (RuntimeException | Error again) {
-          e.addSuppressed(again);
+          if (again != e) {
+            e.addSuppressed(again);
+          }
         }
         releaseQuietly(e);
-        RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        Throwable failure = consumerFailure != null ? consumerFailure : e;
         done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled,
             System.nanoTime() - startNanos, Sink.Captured.NONE, Sink.Captured.NONE,
             new Teardown(tree.containment(), cause, signalled.size(), List.of(), neededKill,
@@ -416,7 +497,7 @@ final class LinuxRun implements Child {
   /** After a failure: give back descriptors and timers, each step on its own. */
   private void releaseQuietly(Throwable failure) {
     List<Runnable> steps = new ArrayList<>();
-    for (Supervisor.Timer t : new Supervisor.Timer[] {deadlineTimer, graceTimer, drainTimer}) {
+    for (Supervisor.Timer t : new Supervisor.Timer[] {deadlineTimer, graceTimer, drainTimer, deliveryTimer}) {
       if (t != null) {
         steps.add(t::cancel);
       }
@@ -426,6 +507,9 @@ final class LinuxRun implements Child {
     }
     for (PipeReader r : readers()) {
       steps.add(r::close);
+      if (r.sink() instanceof Delivery d) {
+        steps.add(() -> d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS));
+      }
     }
     steps.add(() -> supervisor.unwatch(pidfd));
     steps.add(() -> {
@@ -440,7 +524,9 @@ final class LinuxRun implements Child {
       try {
         step.run();
       } catch (RuntimeException | Error again) {
-        failure.addSuppressed(again);
+        if (again != failure) {
+          failure.addSuppressed(again);
+        }
       }
     }
   }

@@ -3,7 +3,10 @@ package dev.corral.internal.linux;
 import dev.corral.internal.Sink;
 import java.lang.foreign.MemorySegment;
 
-/** Moves a child's stdout or stderr from its pipe into a {@link Sink}, on the service thread. */
+/**
+ * Moves a child's stdout or stderr from its pipe into a {@link Sink}, on the service thread. While
+ * the sink is backlogged (a consumer behind), the pipe is not watched, so the child blocks on it.
+ */
 final class PipeReader {
   /** Read at most this much per readiness event, so one chatty child cannot starve the others. */
   private static final int BUDGET = 4 << 20;
@@ -14,6 +17,11 @@ final class PipeReader {
   private final Runnable onEnd;
   private boolean open = true;
   private boolean spliceable = true;
+  /** Not watched while the sink is backlogged; {@link #resume} watches it again. */
+  private boolean paused;
+  /** Close once the pipe is empty, rather than wait for end of file (the drain bound passed). */
+  private boolean closeWhenEmpty;
+  private Runnable step;
 
   PipeReader(Supervisor supervisor, int fd, Sink sink, Runnable onEnd) {
     this.supervisor = supervisor;
@@ -24,8 +32,31 @@ final class PipeReader {
 
   /** Start reading; {@code guard} wraps each step so a failing consumer fails its run, not the loop. */
   void watch(java.util.function.UnaryOperator<Runnable> guard) {
-    Runnable step = guard.apply(() -> drain(BUDGET));
-    supervisor.watch(fd, LibC.EPOLLIN, events -> step.run());
+    step = guard.apply(() -> drain(BUDGET));
+    supervisor.watchBulk(fd, LibC.EPOLLIN, events -> step.run());
+  }
+
+  /** The sink has room again: called on any thread. */
+  private void resume() {
+    supervisor.execute(() -> {
+      if (open && paused) {
+        paused = false;
+        supervisor.watchBulk(fd, LibC.EPOLLIN, events -> step.run());
+        step.run();
+      }
+    });
+  }
+
+  /**
+   * The drain bound passed: close now, unless a backlogged consumer holds reading up; then close
+   * once what the pipe holds now has been read.
+   */
+  void closeSoon() {
+    if (paused) {
+      closeWhenEmpty = true;
+    } else {
+      close();
+    }
   }
 
   boolean isOpen() {
@@ -36,7 +67,7 @@ final class PipeReader {
   void drain(int budget) {
     MemorySegment buf = supervisor.readBuffer;
     int total = 0;
-    while (open && total < budget) {
+    while (open && !paused && total < budget) {
       if (spliceable && sink.full()) {
         // Past the capture limit: move the pages to /dev/null in the kernel, never copying them.
         long n = LibC.splice(fd, supervisor.devNull, 1 << 20, LibC.SPLICE_F_MOVE | LibC.SPLICE_F_NONBLOCK);
@@ -45,6 +76,7 @@ final class PipeReader {
           total += (int) n;
           continue;
         } else if (n == -Errors.EAGAIN) {
+          emptied();
           return;
         } else if (n == -Errors.EINVAL) {
           spliceable = false; // not a pipe after all: read and drop instead
@@ -58,7 +90,12 @@ final class PipeReader {
       if (n > 0) {
         sink.accept(buf, (int) n);
         total += (int) n;
+        if (sink.backlogged(this::resume)) {
+          paused = true;
+          supervisor.unwatch(fd);
+        }
       } else if (n == -Errors.EAGAIN) {
+        emptied();
         return;
       } else if (n == -Errors.EINTR) {
         continue;
@@ -68,11 +105,19 @@ final class PipeReader {
     }
   }
 
+  private void emptied() {
+    if (closeWhenEmpty) {
+      close();
+    }
+  }
+
   /** Stops reading, whatever is left in the pipe. */
   void close() {
     if (open) {
       open = false;
-      supervisor.unwatch(fd);
+      if (!paused) {
+        supervisor.unwatch(fd);
+      }
       LibC.close(fd);
       sink.end();
       onEnd.run();

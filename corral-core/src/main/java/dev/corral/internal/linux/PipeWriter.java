@@ -29,7 +29,7 @@ final class PipeWriter {
       return;
     }
     Runnable step = guard.apply(this::feed);
-    supervisor.watch(fd, LibC.EPOLLOUT, events -> step.run());
+    supervisor.watchBulk(fd, LibC.EPOLLOUT, events -> step.run());
   }
 
   private void feed() {

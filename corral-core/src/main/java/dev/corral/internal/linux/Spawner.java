@@ -24,22 +24,6 @@ import java.util.Set;
 final class Spawner {
   private Spawner() {}
 
-  private static final int PIPE_SIZE = 1 << 18;
-  /**
-   * /dev/null for reading and for writing, opened once with O_CLOEXEC and shared by every spawn:
-   * the child gets them through dup2, which the parent's copies outlive.
-   */
-  private static final int[] NULL_FDS = openNull();
-
-  private static int[] openNull() {
-    MemorySegment path = Arena.global().allocateFrom("/dev/null");
-    int in = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-    int out = LibC.open(path, LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
-    if (in < 0 || out < 0) {
-      throw Errors.fail("open", "/dev/null", -Math.min(in, out));
-    }
-    return new int[] {in, out};
-  }
   private static final Path JVM_DIRECTORY = Path.of("").toAbsolutePath();
 
   /** The parent's ends: -1 where the stream needs no pipe. */
@@ -62,24 +46,30 @@ final class Spawner {
     String disarm(boolean spawned);
   }
 
-  /** {@code marker}, when not null, becomes the child's {@code CORRAL_RUN} in place of any inherited one. */
-  static Spawned spawn(Command command, Map<String, String> environment, String marker, Gate gate) {
-    return spawn(command, environment, marker, gate, -1);
-  }
-
-  /** As above; {@code stdinFd}, when not -1, becomes the child's stdin instead of {@code command.stdin()}. */
+  /**
+   * Spawns with the streams in {@code stdio}, whose child ends it then closes (its parent ends
+   * too if the spawn fails). {@code marker}, when not null, becomes the child's {@code
+   * CORRAL_RUN} in place of any inherited one.
+   */
   static Spawned spawn(Command command, Map<String, String> environment, String marker, Gate gate,
-      int stdinFd) {
-    Path directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
-    if (command.directory().isPresent() && !Files.isDirectory(directory)) {
-      throw new CorralException(Reason.BAD_DIRECTORY, command.toString(),
-          "working directory " + directory + (Files.exists(directory) ? " is not a directory" : " does not exist"), 0, null);
+      Stdio stdio) {
+    Path directory;
+    Path program;
+    try {
+      directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
+      if (command.directory().isPresent() && !Files.isDirectory(directory)) {
+        throw new CorralException(Reason.BAD_DIRECTORY, command.toString(),
+            "working directory " + directory + (Files.exists(directory) ? " is not a directory" : " does not exist"), 0, null);
+      }
+      // A path with a slash goes to the kernel unchecked: it says why when exec fails.
+      program = Executables.locate(command.argv().get(0), environment.get("PATH"), directory,
+          command::toString);
+    } catch (RuntimeException e) {
+      stdio.close();
+      stdio.closeParentEnds();
+      throw e;
     }
-    // A path with a slash goes to the kernel unchecked: it says why when exec fails.
-    Path program = Executables.locate(command.argv().get(0), environment.get("PATH"), directory,
-        command::toString);
 
-    Fds fds = new Fds();
     // Armed early, so that the gate thread has woken up and waits at the gate by the time the
     // child arrives there: its wake-up is off the critical path.
     boolean armed = false;
@@ -88,9 +78,9 @@ final class Spawner {
       armed = true;
     }
     try (Arena arena = Arena.ofConfined()) {
-      int[] in = stdinFd >= 0 ? new int[] {stdinFd, -1} : input(command.stdin(), fds, arena, command);
-      int[] out = output(command.stdout(), fds, arena, command);
-      int[] err = command.stderr() instanceof Output.ToStdout ? null : output(command.stderr(), fds, arena, command);
+      int[] in = stdio.in;
+      int[] out = stdio.out;
+      int[] err = stdio.err;
 
       MemorySegment fa = arena.allocate(Layouts.FILE_ACTIONS);
       // In the foreground, a cgroup holds the tree; without one the leader's own group must.
@@ -163,10 +153,10 @@ final class Spawner {
       if (armed) {
         gate.disarm(false);
       }
-      fds.closeParentEnds();
+      stdio.closeParentEnds();
       throw e;
     } finally {
-      fds.closeChildEnds();
+      stdio.close();
     }
   }
 
@@ -224,95 +214,8 @@ final class Spawner {
     return new CorralException(reason, command.toString(), "cannot run " + program + ": " + e.getMessage(), e.errno(), e);
   }
 
-  /** Returns {child end, parent end or -1}, or null to inherit the JVM's stdin. */
-  private static int[] input(Input input, Fds fds, Arena arena, Command command) {
-    return switch (input) {
-      case Input.None n -> new int[] {NULL_FDS[0], -1};
-      case Input.Inherit i -> null;
-      case Input.FromFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
-          LibC.O_RDONLY, f.path().toString(), command)), -1};
-      case Input.Bytes b -> fds.pipe(arena, false, command);
-    };
-  }
-
-  private static int[] output(Output output, Fds fds, Arena arena, Command command) {
-    return switch (output) {
-      case Output.Inherit i -> null;
-      case Output.Discard d -> new int[] {NULL_FDS[1], -1};
-      case Output.ToFile f -> new int[] {fds.child(openOrFail(arena.allocateFrom(f.path().toString()),
-          LibC.O_WRONLY | LibC.O_CREAT | (f.append() ? LibC.O_APPEND : LibC.O_TRUNC),
-          f.path().toString(), command)), -1};
-      case Output.ToStdout t -> throw new IllegalArgumentException("Output.toStdout() is for stderr only");
-      case Output.Capture c -> fds.pipe(arena, true, command);
-      case Output.Lines l -> fds.pipe(arena, true, command);
-      case Output.Chunks c -> fds.pipe(arena, true, command);
-    };
-  }
-
-  private static int openOrFail(MemorySegment path, int flags, String shownPath, Command command) {
-    int fd = LibC.open(path, flags | LibC.O_CLOEXEC, 0666);
-    if (fd < 0) {
-      Reason reason = (-fd == Errors.EMFILE || -fd == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.BAD_REDIRECT;
-      throw new CorralException(reason, command.toString(),
-          "cannot open " + shownPath + ": open(..) failed: " + Errors.describe(-fd), -fd, null);
-    }
-    return fd;
-  }
-
   /** A NULL-terminated char*[] whose strings share one block: one allocation, not one per string. */
   private static MemorySegment cStrings(Arena arena, List<String> strings) {
     return Environments.strings(arena, strings, 1); // the spare slot is the NULL terminator
-  }
-
-
-  /** Descriptors opened for one spawn, so that every exit path closes the right ones. */
-  private static final class Fds {
-    private final int[] childEnds = new int[3];
-    private final int[] parentEnds = new int[3];
-    private int children;
-    private int parents;
-
-    int child(int fd) {
-      childEnds[children++] = fd;
-      return fd;
-    }
-
-    /** A pipe whose parent end is non-blocking; {@code childWrites} picks the direction. */
-    int[] pipe(Arena arena, boolean childWrites, Command command) {
-      MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
-      try {
-        LibC.pipe2(pair, LibC.O_CLOEXEC);
-      } catch (NativeException e) {
-        Reason reason = (e.errno() == Errors.EMFILE || e.errno() == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.SYSTEM;
-        throw new CorralException(reason, command.toString(), "cannot create a pipe: " + e.getMessage(), e.errno(), e);
-      }
-      int read = pair.getAtIndex(ValueLayout.JAVA_INT, 0);
-      int write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);
-      int child = childWrites ? write : read;
-      int parent = childWrites ? read : write;
-      child(child);
-      parentEnds[parents++] = parent;
-      LibC.fcntl(parent, LibC.F_SETFL, LibC.O_NONBLOCK);
-      if (childWrites) {
-        // A bigger pipe means fewer wake-ups for chatty children; the kernel may refuse (a user's
-        // pipe quota), and then the default 64 KiB stays.
-        LibC.fcntlQuiet(parent, LibC.F_SETPIPE_SZ, PIPE_SIZE);
-      }
-      return new int[] {child, parent};
-    }
-
-    void closeChildEnds() {
-      for (int i = 0; i < children; i++) {
-        LibC.close(childEnds[i]);
-      }
-      children = 0;
-    }
-
-    void closeParentEnds() {
-      for (int i = 0; i < parents; i++) {
-        LibC.close(parentEnds[i]);
-      }
-      parents = 0;
-    }
   }
 }

@@ -16,6 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>All run state is touched only on this thread. Other threads hand work over with {@link
  * #execute}, which wakes the loop through an eventfd.
+ *
+ * <p>Stop work comes first. Each pass runs the due timers (deadlines, grace periods) and the
+ * leader and cgroup events before any pipe is read, and checks the timers again between pipes,
+ * so output from busy runs delays a deadline by at most one pipe's read budget.
  */
 final class Supervisor {
   private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
@@ -62,6 +66,9 @@ final class Supervisor {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakePending = new AtomicBoolean();
   private final Map<Integer, Handler> handlers = new HashMap<>();
+  /** Descriptors whose handlers move output (pipes): served after stop work. */
+  private final java.util.Set<Integer> bulk = new java.util.HashSet<>();
+  private final int[] bulkReady = new int[MAX_EVENTS * 2];
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final Arena arena = Arena.ofShared();
   private final MemorySegment events = arena.allocate(Layouts.EPOLL_EVENT, MAX_EVENTS);
@@ -126,9 +133,16 @@ final class Supervisor {
     ctl(LibC.EPOLL_CTL_ADD, fd, events);
   }
 
+  /** As {@link #watch}, for a pipe: its handler runs after the pass's stop work. */
+  void watchBulk(int fd, int events, Handler handler) {
+    watch(fd, events, handler);
+    bulk.add(fd);
+  }
+
   /** Stop watching {@code fd}; call before closing it. Service thread only. */
   void unwatch(int fd) {
     assert inLoop();
+    bulk.remove(fd);
     if (handlers.remove(fd) != null) {
       ctl(LibC.EPOLL_CTL_DEL, fd, 0);
     }
@@ -155,6 +169,8 @@ final class Supervisor {
     long stride = Layouts.EPOLL_EVENT.byteSize();
     while (true) {
       int n = LibC.epollWait(epfd, events, MAX_EVENTS, timeoutMillis());
+      runDueTimers();
+      int pipes = 0;
       for (int i = 0; i < n; i++) {
         MemorySegment e = events.asSlice(i * stride, stride);
         int fd = Layouts.epollFd(e);
@@ -164,12 +180,16 @@ final class Supervisor {
           // wake-up, and one added before it is drained below in this same pass.
           LibC.read(wakefd, wakeBuffer, 8);
           wakePending.set(false);
-          continue;
+        } else if (bulk.contains(fd)) {
+          bulkReady[pipes++] = fd;
+          bulkReady[pipes++] = ready;
+        } else {
+          dispatch(fd, ready);
         }
-        Handler h = handlers.get(fd);
-        if (h != null) {
-          guarded(() -> h.ready(ready));
-        }
+      }
+      for (int i = 0; i < pipes; i += 2) {
+        runDueTimers();
+        dispatch(bulkReady[i], bulkReady[i + 1]);
       }
       runDueTimers();
       Runnable task;
@@ -179,6 +199,14 @@ final class Supervisor {
       if (exiting) {
         return;
       }
+    }
+  }
+
+  /** Runs {@code fd}'s handler, if it is still watched (an earlier handler may have closed it). */
+  private void dispatch(int fd, int ready) {
+    Handler h = handlers.get(fd);
+    if (h != null) {
+      guarded(() -> h.ready(ready));
     }
   }
 

@@ -4,6 +4,7 @@ import dev.corral.Containment;
 import dev.corral.internal.ProcStat;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A run's process tree as one containment layer holds it. Used only on the service thread.
@@ -23,9 +24,10 @@ interface Tree {
 
   /**
    * Send {@code signal} to every member and to the leader if it still runs, then SIGCONT so that
-   * stopped processes act on it. Returns the members signalled.
+   * stopped processes act on it, and pass {@code then} the members signalled. A layer may do it
+   * later (a cgroup waits for its freeze), but never blocks the service thread meanwhile.
    */
-  List<ProcStat> stop(int signal);
+  void stop(int signal, Consumer<List<ProcStat>> then);
 
   /**
    * SIGKILL every member and the leader, including any that appeared since the last look.

@@ -150,7 +150,7 @@ final class Watchdog {
       Command command = Command.of("/bin/sh", "-c", script(), "corral-watchdog")
           .stdin(Input.none()).stdout(Output.discard()).stderr(Output.discard());
       try {
-        Spawner.Spawned s = Spawner.spawn(command, env, null, null, read);
+        Spawner.Spawned s = Spawner.spawn(command, env, null, null, new Stdio(command, read, 0));
         // Nobody waits for it: it outlives this JVM by design. Its pidfd is not needed.
         LibC.close(s.pidfd());
       } finally {
