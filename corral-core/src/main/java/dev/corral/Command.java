@@ -61,36 +61,6 @@ public final class Command {
     AWAIT
   }
 
-  /**
-   * The fields, in one object a command holds through a final field: copied, edited and frozen
-   * into a new command by {@link #with}, never changed once that command exists.
-   */
-  private static final class Spec implements Cloneable {
-    List<String> argv;
-    Path directory;
-    boolean inheritEnvironment;
-    Map<String, String> environmentChanges; // a null value removes the name
-    Input stdin;
-    Output stdout;
-    Output stderr;
-    Duration deadline;
-    Duration grace;
-    int stopSignal;
-    Containment containment;
-    Leftovers leftovers;
-    Set<Integer> keepIgnored;
-    boolean foreground;
-    Executor consumers;
-
-    Spec copy() {
-      try {
-        return (Spec) clone();
-      } catch (CloneNotSupportedException e) {
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   private final Spec spec;
 
   private Command(Spec spec) {
@@ -124,7 +94,7 @@ public final class Command {
     for (int i = 0; i < argv.size(); i++) {
       String arg = Objects.requireNonNull(argv.get(i), "argv[" + i + "] is null");
       if (arg.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("argv[" + i + "] contains NUL: " + printable(arg));
+        throw new IllegalArgumentException("argv[" + i + "] contains NUL: " + Shown.printable(arg));
       }
     }
     Spec e = new Spec();
@@ -400,36 +370,13 @@ public final class Command {
     return spec.grace.compareTo(UNBOUNDED_GRACE) >= 0;
   }
 
-  /** Longer than this, {@link #toString} shortens the argv. */
-  private static final int SHOWN_CHARS = 200;
-
   /**
    * The argv as a shell would show it, for messages. A long one is cut after the arguments that
    * fit, with the number of arguments and their total size, so that messages stay readable.
    */
   @Override
   public String toString() {
-    List<String> argv = spec.argv;
-    String program = argv.get(0);
-    StringBuilder sb = new StringBuilder(program.length() > SHOWN_CHARS
-        ? quote(program.substring(0, SHOWN_CHARS)) + "..." : quote(program));
-    int shown = 1;
-    while (shown < argv.size() && sb.length() + 1 + argv.get(shown).length() <= SHOWN_CHARS) {
-      String q = quote(argv.get(shown));
-      if (sb.length() + 1 + q.length() > SHOWN_CHARS) {
-        break;
-      }
-      sb.append(' ').append(q);
-      shown++;
-    }
-    if (shown < argv.size()) {
-      long bytes = 0;
-      for (String a : argv) {
-        bytes += a.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
-      }
-      sb.append(" ... (").append(argv.size()).append(" arguments, ").append(bytes).append(" bytes)");
-    }
-    return sb.toString();
+    return Shown.argv(spec.argv);
   }
 
   // ---- helpers ----
@@ -448,18 +395,7 @@ public final class Command {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
       throw new IllegalArgumentException(
-          "bad environment variable name (empty, or has '=' or NUL): " + printable(name));
+          "bad environment variable name (empty, or has '=' or NUL): " + Shown.printable(name));
     }
-  }
-
-  static String quote(String s) {
-    if (!s.isEmpty() && s.chars().allMatch(c -> Character.isLetterOrDigit(c) || "-_./=:,+@%".indexOf(c) >= 0)) {
-      return s;
-    }
-    return "'" + printable(s).replace("'", "'\\''") + "'";
-  }
-
-  private static String printable(String s) {
-    return s.replace("\0", "\\0");
   }
 }

@@ -57,7 +57,14 @@ class BadInputTest {
 
   @Test
   void commandNotFound() {
-    expect(Command.of("corral-no-such-command-xyz"), Reason.NOT_FOUND, "command not found");
+    CorralException missing = expect(Command.of("corral-no-such-command-xyz", "arg"), Reason.NOT_FOUND, "not found");
+    // The name once, and a long PATH by its length, not in full.
+    String longPath = String.join(":", java.util.Collections.nCopies(20, "/nonexistent/bin"));
+    String message = expect(Command.of("corral-no-such-command-xyz").clearEnv().env("PATH", longPath),
+        Reason.NOT_FOUND, "not found in any of the 20 directories on PATH").getMessage();
+    assertThat(message).doesNotContain("/nonexistent/bin")
+        .isEqualTo("corral-no-such-command-xyz: not found in any of the 20 directories on PATH");
+    assertThat(missing.getMessage().split("corral-no-such-command-xyz", -1)).hasSize(2);
     expect(Command.of("/no/such/program"), Reason.NOT_FOUND, "No such file or directory");
     expect(Command.of("ls").clearEnv().env("PATH", "/nonexistent"), Reason.NOT_FOUND, "/nonexistent");
   }
@@ -138,6 +145,21 @@ class BadInputTest {
           .isInstanceOf(CorralException.class);
     }
     assertThat(Resources.openDescriptors()).isEqualTo(before);
+  }
+
+  @Test
+  void nullArgumentsAreNamedByTheirIndex() {
+    assertThatThrownBy(() -> Command.of("echo", "a", null)).isInstanceOf(NullPointerException.class)
+        .hasMessage("argv[2] is null");
+    assertThatThrownBy(() -> Command.of(java.util.Arrays.asList("echo", null)))
+        .isInstanceOf(NullPointerException.class).hasMessage("argv[1] is null");
+  }
+
+  @Test
+  void aHugeArgvGivesABoundedMessage() {
+    Command huge = Command.of("/bin/echo", "x".repeat(3_000_000));
+    CorralException e = expect(huge, Reason.ARGUMENT_LIST_TOO_LONG, "Argument list too long");
+    assertThat(e.getMessage()).hasSizeLessThan(400).contains("2 arguments, 3000011 bytes");
   }
 
   private static CorralException expect(Command c, Reason reason, String text) {

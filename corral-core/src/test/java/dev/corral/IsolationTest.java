@@ -135,6 +135,22 @@ class IsolationTest {
   }
 
   @Test
+  void closeBoundsTheWaitForABlockedConsumerOfARunWithoutDeadline() throws Exception {
+    CountDownLatch inConsumer = new CountDownLatch(1);
+    Run run = sh("echo one; echo two").stdout(Output.lines(line -> {
+      inConsumer.countDown();
+      awaitQuietly(release);
+    })).start();
+    assertThat(inConsumer.await(10, TimeUnit.SECONDS)).isTrue();
+    // The leader is gone and nothing else: without a deadline the result waits for the consumer.
+    assertThat(run.await(Duration.ofMillis(300))).isEmpty();
+    long t0 = System.nanoTime();
+    run.close();
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(3_000);
+    assertThat(run.await().stdoutTruncated()).isTrue();
+  }
+
+  @Test
   void consumersRunOnTheCallersExecutorInOrder() {
     List<String> names = new CopyOnWriteArrayList<>();
     List<String> lines = new CopyOnWriteArrayList<>();

@@ -40,6 +40,9 @@ public final class Delivery extends Sink {
 
   /** Turns chunks into the consumer's calls. Runs on the delivering thread only. */
   interface Receiver {
+    /** Called once, before anything else: the delivery whose stream this receives. */
+    default void bind(Delivery delivery) {}
+
     void accept(byte[] chunk);
 
     void end();
@@ -60,6 +63,7 @@ public final class Delivery extends Sink {
   Delivery(Receiver receiver, Executor executor) {
     this.receiver = receiver;
     this.executor = executor;
+    receiver.bind(this);
   }
 
   /** Set once, before the first byte arrives. */
@@ -122,10 +126,10 @@ public final class Delivery extends Sink {
       truncated = !queue.isEmpty() || !ended || delivering != null;
       busy = delivering;
     }
+    close(null); // first, so that an interrupted consumer gets nothing more
     if (interrupt && busy != null) {
       busy.interrupt();
     }
-    close(null);
   }
 
   private void schedule() {
@@ -229,6 +233,7 @@ public final class Delivery extends Sink {
   /** Decodes UTF-8 (malformed input replaced) and passes whole lines, without \n or \r\n. */
   static final class Lines implements Receiver {
     private final Consumer<String> consumer;
+    private Delivery delivery;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -237,6 +242,11 @@ public final class Delivery extends Sink {
 
     Lines(Consumer<String> consumer) {
       this.consumer = consumer;
+    }
+
+    @Override
+    public void bind(Delivery delivery) {
+      this.delivery = delivery;
     }
 
     @Override
@@ -279,7 +289,9 @@ public final class Delivery extends Sink {
       }
       String text = line.toString();
       line.setLength(0);
-      consumer.accept(text);
+      if (!delivery.isOver()) { // one chunk holds many lines: none after an abandon
+        consumer.accept(text);
+      }
     }
   }
 }

@@ -60,6 +60,8 @@ final class LinuxRun implements Child {
   private Supervisor.Timer graceTimer;
   private Supervisor.Timer drainTimer;
   private Supervisor.Timer deliveryTimer;
+  /** Cancelled while only consumers were left: they get the drain bound, then are abandoned. */
+  private boolean giveUpOnDeliveries;
   /** The first consumer failure; the run then fails with it. */
   private Throwable consumerFailure;
   /** Guards {@link #pidfd} against being closed while a waiting caller duplicates it. */
@@ -149,7 +151,17 @@ final class LinuxRun implements Child {
   @Override
   public void cancel(int signal, boolean resend) {
     supervisor.execute(safely(() -> {
-      if (finished || treeGone) {
+      if (finished) {
+        return;
+      }
+      if (treeGone) {
+        // Only consumers are left to finish: a cancel bounds their time as a stop does.
+        giveUpOnDeliveries = true;
+        if (deliveryTimer != null) {
+          deliveryTimer.cancel();
+          deliveryTimer = null;
+        }
+        maybeFinish();
         return;
       }
       if (!stopping) {
@@ -414,7 +426,7 @@ final class LinuxRun implements Child {
     }
     long now = System.nanoTime();
     long at;
-    if (stopping) {
+    if (stopping || giveUpOnDeliveries) {
       at = now + DRAIN_NANOS;
     } else if (command.deadline().isPresent()) {
       long deadlineAt = startNanos + command.deadline().get().toNanos();
