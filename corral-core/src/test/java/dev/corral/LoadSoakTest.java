@@ -42,7 +42,9 @@ class LoadSoakTest {
   void randomRunsAtConcurrency256LeaveNothingBehind(@TempDir Path dir) throws Exception {
     int runs = Boolean.getBoolean("corral.soak") ? 10_000 : 1_000;
     Path input = Files.writeString(dir.resolve("input"), "from a file\n");
-    Command.of("true").run(); // the service thread and the watchdog are there from now on
+    // The service thread, the watchdog and the spawn thread of virtual threads exist from now on.
+    Command.of("true").run();
+    Thread.ofVirtual().start(() -> Command.of("true").run()).join();
     int fds = Resources.openDescriptors();
     int threads = corralThreads();
 
@@ -81,7 +83,8 @@ class LoadSoakTest {
     while (corralThreads() > threads && System.nanoTime() < until) {
       Thread.sleep(10); // consumer threads end once their task returns
     }
-    assertThat(corralThreads()).isLessThanOrEqualTo(threads);
+    assertThat(corralThreads()).as(Thread.getAllStackTraces().keySet().toString())
+        .isLessThanOrEqualTo(threads);
   }
 
   /** A consumer's own failure, asked for by the run: the only exception the run may throw. */
