@@ -27,6 +27,13 @@ public final class CorralException extends RuntimeException {
     BAD_REDIRECT,
     /** The requested containment is not available on this machine. */
     CONTAINMENT_UNAVAILABLE,
+    /**
+     * The deadline passed before the command could start: its stdin or stdout was a FIFO whose
+     * other end never opened, or the machine was too busy to spawn it in time. Nothing started.
+     */
+    DEADLINE_BEFORE_START,
+    /** The caller's thread was interrupted while the command waited to start. Nothing started. */
+    INTERRUPTED,
     /** Any other failure of a system call. */
     SYSTEM
   }

@@ -209,7 +209,7 @@ class IsolationTest {
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> Command.of("cat").stdin(Input.file(fifo)).deadline(Duration.ofMillis(300)).run())
         .isInstanceOfSatisfying(CorralException.class, e -> {
-          assertThat(e.reason()).isEqualTo(CorralException.Reason.BAD_REDIRECT);
+          assertThat(e.reason()).isEqualTo(CorralException.Reason.DEADLINE_BEFORE_START);
           assertThat(e.getMessage()).contains("deadline passed").contains(fifo.toString());
         });
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(3_000);
@@ -236,6 +236,7 @@ class IsolationTest {
       starter.interrupt();
       starter.join(5_000);
       assertThat(thrown.get()).isInstanceOf(CorralException.class).hasMessageContaining("interrupted");
+      assertThat(((CorralException) thrown.get()).reason()).isEqualTo(CorralException.Reason.INTERRUPTED);
       assertThat(flag.get()).isTrue();
       assertNoOpenHelper();
     } finally {

@@ -35,13 +35,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Load {
   private Load() {}
 
-  record Lateness(String who, int concurrency, int runs, double p50Ms, double p99Ms, double cpuSeconds) {
+  record Lateness(String who, int concurrency, int runs, double p50Ms, double p99Ms, double cpuSeconds,
+      int notStarted) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%s at %d: p50 %.1f ms, p99 %.1f ms, CPU %.1f s over %d runs",
-          who, concurrency, p50Ms, p99Ms, cpuSeconds, runs);
+      return String.format(Locale.ROOT, "%s at %d: p50 %.1f ms, p99 %.1f ms, CPU %.1f s over %d runs, %d not started",
+          who, concurrency, p50Ms, p99Ms, cpuSeconds, runs, notStarted);
     }
   }
+
+  /** Corral's runs whose deadline passed before they could start (CorralException.Reason.DEADLINE_BEFORE_START). */
+  private static final AtomicInteger NOT_STARTED = new AtomicInteger();
 
   /** One caller's way to run argv under a deadline, with output captured. */
   interface Call {
@@ -55,6 +59,11 @@ public final class Load {
         int runs = Integer.parseInt(args[2]);
         for (Lateness l : all(concurrency, runs)) {
           System.out.println(l);
+        }
+      }
+      case "corral" -> {
+        for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+          System.out.println(lateness("Corral", Load::corral, Integer.parseInt(args[1]), Integer.parseInt(args[2])));
         }
       }
       case "parentdeath" -> System.out.printf(Locale.ROOT, "parent death, %s runs, %s: %d ms%n",
@@ -78,15 +87,15 @@ public final class Load {
             + " includes any wait to start. CPU is the whole JVM's over the phase. NuProcess is left"
             + " out: its deadline call is not one the others' can be compared with. The peers leave"
             + " the background sleep behind; it is ended after each phase.\n\n"
-            + "| who | callers | runs | p50 ms | p99 ms | CPU s |\n|---|---:|---:|---:|---:|---:|\n");
+            + "| who | callers | runs | p50 ms | p99 ms | CPU s | not started |\n|---|---:|---:|---:|---:|---:|---:|\n");
     java.util.Map<String, Double> bars = new java.util.LinkedHashMap<>();
     for (int concurrency : new int[] {16, 256}) {
       int runs = quick ? concurrency * 2 : concurrency == 16 ? 400 : 2000;
       List<Lateness> all = all(concurrency, runs);
       double best = Double.MAX_VALUE;
       for (Lateness l : all) {
-        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.1f |%n", l.who(),
-            l.concurrency(), l.runs(), l.p50Ms(), l.p99Ms(), l.cpuSeconds()));
+        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.1f | %.1f | %d |%n", l.who(),
+            l.concurrency(), l.runs(), l.p50Ms(), l.p99Ms(), l.cpuSeconds(), l.notStarted()));
         bars.put(l.who() + " at " + concurrency + " p99", l.p99Ms());
         if (!l.who().equals("Corral")) {
           best = Math.min(best, l.p99Ms());
@@ -129,8 +138,15 @@ public final class Load {
   }
 
   private static void corral(List<String> argv, Duration deadline) {
-    Command.of(argv).deadline(deadline)
-        .grace(Duration.ofMillis(ThreadLocalRandom.current().nextInt(201))).run();
+    try {
+      Command.of(argv).deadline(deadline)
+          .grace(Duration.ofMillis(ThreadLocalRandom.current().nextInt(201))).run();
+    } catch (dev.corral.CorralException e) {
+      if (e.reason() != dev.corral.CorralException.Reason.DEADLINE_BEFORE_START) {
+        throw e;
+      }
+      NOT_STARTED.incrementAndGet();
+    }
   }
 
   static Lateness lateness(String who, Call call, int concurrency, int runs) throws Exception {
@@ -144,6 +160,7 @@ public final class Load {
     List<Double> late = Collections.synchronizedList(new ArrayList<>(runs));
     AtomicInteger left = new AtomicInteger(runs);
     long cpu0 = cpuNanos();
+    NOT_STARTED.set(0);
     List<Thread> callers = new ArrayList<>();
     for (int c = 0; c < concurrency; c++) {
       callers.add(Thread.ofVirtual().start(() -> {
@@ -165,7 +182,7 @@ public final class Load {
     double cpu = (cpuNanos() - cpu0) / 1e9;
     TreeDeadline.end(TreeDeadline.alive(nonce), nonce);
     return new Lateness(who, concurrency, runs, Harness.percentile(late, 0.5),
-        Harness.percentile(late, 0.99), cpu);
+        Harness.percentile(late, 0.99), cpu, NOT_STARTED.getAndSet(0));
   }
 
   private static long cpuNanos() {

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * One FIFO serves every spawn, so gated spawns take turns.
  */
 final class CgroupGate implements Spawner.Gate {
-  /** One gated child in flight at a time: taken in arm, given back in disarm. */
+  /** One gated child in flight at a time: taken in takeTurn, given back in endTurn. */
   private static final Semaphore TURN = new Semaphore(1);
   private static final int GATE_FD = 3;
   private static final LinkedBlockingQueue<Runnable> WORK = new LinkedBlockingQueue<>();
@@ -83,9 +83,38 @@ final class CgroupGate implements Spawner.Gate {
     LibC.fileActionsAddClose(fileActions, GATE_FD);
   }
 
+  /**
+   * Waits for the gate's turn, which {@link #endTurn} gives back, until {@code deadlineNanos} on
+   * the {@link System#nanoTime} clock.
+   *
+   * @throws dev.corral.CorralException when the deadline passes or the thread is interrupted first
+   */
+  static void takeTurn(dev.corral.Command command, long deadlineNanos) {
+    String why = null;
+    boolean interrupted = false;
+    try {
+      if (!TURN.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        why = "its deadline passed while it waited for its turn to spawn";
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      interrupted = true;
+      why = "interrupted while it waited for its turn to spawn";
+    }
+    if (why != null) {
+      throw new dev.corral.CorralException(interrupted ? dev.corral.CorralException.Reason.INTERRUPTED
+          : dev.corral.CorralException.Reason.DEADLINE_BEFORE_START, command.toString(),
+          "not started: " + why, 0, null);
+    }
+  }
+
+  static void endTurn() {
+    TURN.release();
+  }
+
+  /** Within the caller's turn ({@link #takeTurn}). */
   @Override
   public void arm() {
-    TURN.acquireUninterruptibly();
     spawning = true;
     WORK.add(this::admit);
   }
@@ -125,7 +154,6 @@ final class CgroupGate implements Spawner.Gate {
       LibC.close(held);
       held = -1;
     }
-    TURN.release();
     return failure;
   }
 

@@ -75,29 +75,18 @@ public final class LinuxPlatform implements Platform {
     Tree tree;
     if (containment == Containment.CGROUP) {
       CgroupHierarchy h = hierarchy;
-      RunCgroup cgroup;
+      long deadline = command.deadline().map(d -> start + d.toNanos()).orElse(start + Long.MAX_VALUE / 2);
+      Placed placed;
       try {
-        cgroup = h.createRun();
+        placed = onPlatformThread(command, deadline,
+            () -> spawnInCgroup(h, command, environment, marker, stdio, deadline));
       } catch (RuntimeException e) {
-        stdio.close();
+        stdio.close(); // a spawn that never began left them open; a failed one closed them
         stdio.closeParentEnds();
         throw e;
       }
-      Watchdog.tell(cgroup.dir, command);
-      try {
-        spawned = onPlatformThread(() -> Spawner.spawn(command, environment, marker,
-            new CgroupGate(h.gateRelease(), cgroup), stdio));
-      } catch (RuntimeException e) {
-        // glibc reaps a child whose exec failed, so the cgroup is usually empty and stays a spare.
-        if (cgroup.populated()) {
-          cgroup.close();
-          CgroupTree.killAndRemove(cgroup.dir);
-        } else {
-          h.recycle(cgroup);
-        }
-        throw e;
-      }
-      tree = new CgroupTree(supervisor, h, cgroup, spawned.pid());
+      spawned = placed.spawned();
+      tree = new CgroupTree(supervisor, h, placed.cgroup(), spawned.pid());
     } else {
       spawned = Spawner.spawn(command, environment, marker, null, stdio);
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
@@ -108,6 +97,36 @@ public final class LinuxPlatform implements Platform {
         Watchdog.forget(suffix);
       }
     }, done);
+  }
+
+  private record Placed(Spawner.Spawned spawned, RunCgroup cgroup) {}
+
+  /**
+   * Takes the gate's turn (until the deadline), then the run's cgroup, then spawns into it. The
+   * cgroup is taken only once it is this run's turn: runs waiting for theirs hold no cgroup.
+   */
+  private static Placed spawnInCgroup(CgroupHierarchy h, Command command,
+      Map<String, String> environment, String marker, Stdio stdio, long deadline) {
+    CgroupGate.takeTurn(command, deadline);
+    try {
+      RunCgroup cgroup = h.createRun();
+      Watchdog.tell(cgroup.dir, command);
+      try {
+        return new Placed(Spawner.spawn(command, environment, marker,
+            new CgroupGate(h.gateRelease(), cgroup), stdio), cgroup);
+      } catch (RuntimeException e) {
+        // glibc reaps a child whose exec failed, so the cgroup is usually empty and stays a spare.
+        if (cgroup.populated()) {
+          cgroup.close();
+          CgroupTree.killAndRemove(cgroup.dir);
+        } else {
+          h.recycle(cgroup);
+        }
+        throw e;
+      }
+    } finally {
+      CgroupGate.endTurn();
+    }
   }
 
   /** Spawns for virtual threads; started on first use. Gate spawns go one at a time anyway. */
@@ -121,22 +140,39 @@ public final class LinuxPlatform implements Platform {
    * Runs {@code spawn} on a platform thread. The gate finds the child among the spawning
    * thread's children, and a virtual thread may move to another carrier wherever it blocks,
    * even between reading its carrier's id and posix_spawn (a contended lock will do); then the
-   * gate looked among the wrong thread's children. Waits without giving up on interrupts: the
-   * child must not be lost; the interrupt is kept.
+   * gate looked among the wrong thread's children. A spawn still waiting for that thread when
+   * {@code deadlineNanos} passes, or when the caller is interrupted, is dropped, and the run
+   * fails without starting. One that has begun is waited for: the child must not be lost.
    */
-  private static Spawner.Spawned onPlatformThread(java.util.function.Supplier<Spawner.Spawned> spawn) {
+  private static <T> T onPlatformThread(Command command, long deadlineNanos,
+      java.util.function.Supplier<T> spawn) {
     if (!Thread.currentThread().isVirtual()) {
       return spawn.get();
     }
-    java.util.concurrent.FutureTask<Spawner.Spawned> task = new java.util.concurrent.FutureTask<>(spawn::get);
+    // Whoever sets this first decides: the spawn thread to spawn, or the caller to drop the spawn.
+    // (FutureTask.cancel cannot: it succeeds on a task that is already running.)
+    java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(
+        () -> claimed.compareAndSet(false, true) ? spawn.get() : null);
     Spawning.THREAD.execute(task);
     boolean interrupted = false;
     try {
       while (true) {
         try {
-          return task.get();
+          if (interrupted || deadlineNanos - System.nanoTime() <= 0) {
+            if (claimed.compareAndSet(false, true)) {
+              throw new CorralException(interrupted ? CorralException.Reason.INTERRUPTED
+                  : CorralException.Reason.DEADLINE_BEFORE_START, command.toString(),
+                  "not started: " + (interrupted ? "interrupted" : "its deadline passed")
+                      + " while it waited for its turn to spawn", 0, null);
+            }
+            return task.get(); // begun: wait for it, interrupts or not
+          }
+          return task.get(deadlineNanos - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
           interrupted = true;
+        } catch (java.util.concurrent.TimeoutException e) {
+          // the deadline passed: dropped above if it has not begun
         } catch (java.util.concurrent.ExecutionException e) {
           if (e.getCause() instanceof RuntimeException r) {
             throw r;

@@ -70,14 +70,14 @@ final class Spawner {
       throw e;
     }
 
-    // Armed early, so that the gate thread has woken up and waits at the gate by the time the
-    // child arrives there: its wake-up is off the critical path.
     boolean armed = false;
-    if (gate != null) {
-      gate.arm();
-      armed = true;
-    }
     try (Arena arena = Arena.ofConfined()) {
+      // Armed early, so that the gate thread has woken up and waits at the gate by the time the
+      // child arrives there: its wake-up is off the critical path.
+      if (gate != null) {
+        gate.arm();
+        armed = true;
+      }
       int[] in = stdio.in;
       int[] out = stdio.out;
       int[] err = stdio.err;

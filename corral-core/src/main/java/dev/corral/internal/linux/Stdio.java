@@ -154,7 +154,8 @@ final class Stdio implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt(); // kept for the caller, after the release's own waits
     }
-    throw new CorralException(Reason.BAD_REDIRECT, command.toString(), "not started: " + why, 0, null);
+    throw new CorralException(interrupted ? Reason.INTERRUPTED : Reason.DEADLINE_BEFORE_START,
+        command.toString(), "not started: " + why, 0, null);
   }
 
   /**
