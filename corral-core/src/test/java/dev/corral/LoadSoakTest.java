@@ -84,7 +84,7 @@ class LoadSoakTest {
     assertThat(runs - outcomes.getOrDefault("not started", new AtomicInteger()).get())
         .as("runs that started").isGreaterThan(runs / 4);
     assertThat(tree.alive()).as("survivors by nonce").isEmpty();
-    assertThat(Cgroups.leftover()).isEmpty();
+    assertThat(Cgroups.leftoverOf(ProcessHandle.current().pid())).isEmpty();
     // Spare cgroups keep two descriptors each (at most 16 spares).
     assertThat(Resources.openDescriptors()).isLessThanOrEqualTo(fds + 2 * 16);
     long until = System.nanoTime() + 10_000_000_000L;

@@ -37,6 +37,11 @@ public final class Cgroups {
    * Corral run cgroups that still hold processes. Empty ones are kept as spares while their JVM
    * lives; the JVM removes them at exit, which the suite checks at the end.
    */
+  /** As {@link #leftover}, for the JVM with pid {@code jvmPid} only. */
+  public static List<String> leftoverOf(long jvmPid) {
+    return leftover().stream().filter(p -> p.contains("/" + jvmPid + ".")).toList();
+  }
+
   public static List<String> leftover() {
     Path root = mount();
     if (root == null) {

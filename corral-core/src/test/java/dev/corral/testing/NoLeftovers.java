@@ -14,11 +14,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Fails a test that leaves a process of any Corral run alive, or a Corral cgroup behind, and
  * ends such processes (by pid, after checking the marker again) so the next test starts clean.
  *
- * <p>A run's processes carry {@code CORRAL_RUN=<id>} in their environment. The value this JVM
- * itself inherited (if the suite runs under Corral) is not counted.
+ * <p>A run's processes carry {@code CORRAL_RUN=<id>} in their environment, and the id starts with
+ * a prefix of the JVM that started the run. Only this JVM's runs count: another JVM's (a
+ * parent-death test's holder, another suite on the machine) are not this test's leftovers.
  */
 public final class NoLeftovers implements AfterEachCallback {
   private static final String INHERITED = System.getenv("CORRAL_RUN");
+
+  /** The marker prefix of this JVM's runs, or "" (every run) if it cannot be read. */
+  private static String ownPrefix() {
+    try {
+      Object platform = dev.corral.internal.Platform.get();
+      java.lang.reflect.Field f = platform.getClass().getDeclaredField("jvmMarker");
+      f.setAccessible(true);
+      return (String) f.get(platform);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return "";
+    }
+  }
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
@@ -28,20 +41,21 @@ public final class NoLeftovers implements AfterEachCallback {
       left.add(p.pid() + " " + p.info().commandLine().orElse("?"));
       p.destroyForcibly();
     }
-    List<String> cgroups = Cgroups.leftover();
+    List<String> cgroups = Cgroups.leftoverOf(ProcessHandle.current().pid());
     if (!left.isEmpty() || !cgroups.isEmpty()) {
       throw new AssertionError("left behind by " + context.getDisplayName() + ": processes "
           + left + ", cgroups " + cgroups);
     }
   }
 
-  /** Live processes that carry a run marker other than the one this JVM inherited. */
+  /** Live processes that carry the marker of one of this JVM's runs. */
   public static List<ProcessHandle> leftovers() {
+    String own = ownPrefix();
     List<ProcessHandle> out = new ArrayList<>();
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : dir) {
         String marker = marker(p);
-        if (marker != null && !marker.equals(INHERITED)) {
+        if (marker != null && !marker.equals(INHERITED) && marker.startsWith(own)) {
           long pid = Long.parseLong(p.getFileName().toString());
           ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> !isZombie(p)).ifPresent(out::add);
         }
