@@ -30,16 +30,72 @@ import java.util.function.BooleanSupplier;
  * (so that it was reparented away from the tree) is invisible to this layer.
  */
 final class GroupTree implements Tree {
+  /**
+   * How old a shared snapshot of the process table may be: 10 ms, or four times what the last
+   * scan took, so that scanning never takes more than a fifth of the service thread.
+   */
+  private static final long SHARED_SCAN_NANOS = 10_000_000L;
+
   private final Supervisor supervisor;
   private final int leader;
-  private final byte[] marker;
+  private final String marker;
   private final long startNanos;
 
   GroupTree(Supervisor supervisor, int leader, String markerEntry, long startNanos) {
     this.supervisor = supervisor;
     this.leader = leader;
-    this.marker = markerEntry.getBytes(StandardCharsets.UTF_8);
+    this.marker = markerEntry.substring(markerEntry.indexOf('=') + 1);
     this.startNanos = startNanos;
+  }
+
+  /**
+   * One snapshot of the process table serves every run's emptiness poll for {@link
+   * #SHARED_SCAN_NANOS}, and each process's marker is read once (by pid and start time): with
+   * hundreds of runs, a scan and an environ read per run per poll would take more than a CPU.
+   * A stale snapshot cannot call a tree empty too early: once no member is alive, none can
+   * appear, since only members make members. The stop and kill passes use it too: the group
+   * signal reaches a new process in the group at once, and one that left the group in those
+   * 10 ms is found by the next kill pass, 10 ms later. Service thread only, like every Tree.
+   */
+  private static final class Shared {
+    static List<ProcStat> all = List.of();
+    static long takenNanos;
+    static long maxAgeNanos = SHARED_SCAN_NANOS;
+    static Map<Long, String> markers = new HashMap<>();
+
+    static List<ProcStat> scan(boolean fresh) {
+      long now = System.nanoTime();
+      if (fresh || now - takenNanos > maxAgeNanos || all.isEmpty()) {
+        all = ProcTable.scan();
+        takenNanos = System.nanoTime();
+        maxAgeNanos = Math.max(SHARED_SCAN_NANOS, 4 * (takenNanos - now));
+        if (markers.size() > 2 * all.size() + 64) {
+          Map<Long, String> kept = new HashMap<>();
+          for (ProcStat p : all) {
+            String m = markers.get(key(p));
+            if (m != null) {
+              kept.put(key(p), m);
+            }
+          }
+          markers = kept;
+        }
+      }
+      return all;
+    }
+
+    /** The process's run marker, "" for none; read once per process. */
+    static String marker(ProcStat p) {
+      return markers.computeIfAbsent(key(p), k -> {
+        String v = ProcTable.environValue(p.pid(), PREFIX);
+        return v == null ? "" : v;
+      });
+    }
+
+    private static Long key(ProcStat p) {
+      return ((long) p.pid() << 40) ^ p.startTime();
+    }
+
+    private static final byte[] PREFIX = (LinuxPlatform.MARKER + "=").getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
@@ -49,12 +105,16 @@ final class GroupTree implements Tree {
 
   @Override
   public List<ProcStat> members() {
+    return members(true);
+  }
+
+  private List<ProcStat> members(boolean fresh) {
     if (!ProcTable.ownNamespace()) {
       // /proc is another pid namespace's: its pids are not ours to signal. Only the leader's
       // group is reachable (kill(-leader) below); the limit is reported by Capability.
       return List.of();
     }
-    List<ProcStat> all = ProcTable.scan();
+    List<ProcStat> all = Shared.scan(fresh);
     Map<Integer, List<ProcStat>> children = new HashMap<>();
     Set<Integer> member = new HashSet<>();
     ArrayDeque<Integer> frontier = new ArrayDeque<>();
@@ -70,7 +130,7 @@ final class GroupTree implements Tree {
       }
       children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
       if (p.session() == leader || p.pgrp() == leader
-          || (p.startTime() >= since && ProcTable.environHas(p.pid(), marker))) {
+          || (p.startTime() >= since && Shared.marker(p).equals(marker))) {
         if (member.add(p.pid())) {
           frontier.add(p.pid());
         }
@@ -100,12 +160,12 @@ final class GroupTree implements Tree {
   @Override
   public boolean isEmpty() {
     return (System.nanoTime() - startNanos < 1_000_000_000L && ProcTable.lastPid() == leader)
-        || members().isEmpty();
+        || members(false).isEmpty();
   }
 
   @Override
   public void stop(int signal, java.util.function.Consumer<List<ProcStat>> then) {
-    List<ProcStat> members = members();
+    List<ProcStat> members = members(false);
     signalAll(members, signal);
     signalAll(members, LibC.SIGCONT);
     then.accept(members);
@@ -113,7 +173,7 @@ final class GroupTree implements Tree {
 
   @Override
   public List<Integer> kill() {
-    List<ProcStat> members = members();
+    List<ProcStat> members = members(false);
     signalAll(members, LibC.SIGKILL);
     return members.stream().map(ProcStat::pid).toList();
   }
@@ -136,8 +196,9 @@ final class GroupTree implements Tree {
   private void poll(BooleanSupplier listener, long delayNanos) {
     supervisor.after(delayNanos, () -> {
       if (!listener.getAsBoolean()) {
-        // Back off to 50 ms: a sweep reads the whole process table.
-        poll(listener, Math.min(delayNanos * 2, 50_000_000L));
+        // Back off to 10 ms: the sweeps of all runs share one snapshot of the process table,
+        // so polling more often than it is renewed would find nothing new.
+        poll(listener, Math.min(delayNanos * 2, SHARED_SCAN_NANOS));
       }
     });
   }

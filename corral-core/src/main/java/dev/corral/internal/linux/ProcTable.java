@@ -191,6 +191,29 @@ final class ProcTable {
     return new String(bytes, StandardCharsets.ISO_8859_1);
   }
 
+  /**
+   * The value of the first {@code prefix} entry ("NAME=") of the process's initial environment,
+   * "" when it has none, or null when it cannot be read (gone, or not ours to read).
+   */
+  static String environValue(int pid, byte[] prefix) {
+    byte[] env;
+    try {
+      env = Files.readAllBytes(PROC.resolve(Integer.toString(pid)).resolve("environ"));
+    } catch (IOException e) {
+      return null;
+    }
+    for (int start = 0; start < env.length; ) {
+      int nul = indexOf(env, (byte) 0, start);
+      int end = nul < 0 ? env.length : nul;
+      if (end - start >= prefix.length && java.util.Arrays.equals(env, start, start + prefix.length,
+          prefix, 0, prefix.length)) {
+        return new String(env, start + prefix.length, end - start - prefix.length, StandardCharsets.ISO_8859_1);
+      }
+      start = end + 1;
+    }
+    return "";
+  }
+
   /** True when the process's initial environment holds {@code entry} ("NAME=value") exactly. */
   static boolean environHas(int pid, byte[] entry) {
     byte[] env;
