@@ -16,12 +16,13 @@ import java.util.function.Consumer;
  * The cgroup v2 layer: one cgroup per run, entered before the child's first instruction (see
  * {@link CgroupGate}), so every descendant is in it whatever it does, short of a privileged move.
  *
- * <p>Each member gets the stop signal through a pidfd after a check that it is in this cgroup, so
- * a pid freed and reused meanwhile is never hit. When a member forked while the signals went
- * out, the cgroup is frozen (a fork storm cannot add members between a listing and the signals)
- * and the newcomers are signalled; the freeze is awaited through cgroup.events, never on the
- * service thread. SIGKILL is cgroup.kill, which the kernel applies atomically, new forks
- * included. Emptiness comes from the kernel's "populated" flag, announced through cgroup.events.
+ * <p>The stop signal goes out while the cgroup is frozen: a fork storm cannot add members between
+ * the listing and the signals, and a frozen member cannot exit on its own, so its pid cannot be
+ * recycled mid-stop. Each pid is still signalled through a pidfd after checking it is in this
+ * cgroup. The freeze is awaited through cgroup.events, never on the service thread: on a busy
+ * machine it takes milliseconds, and other runs' deadlines must not wait. SIGKILL is
+ * cgroup.kill, which the kernel applies atomically, new forks included. Emptiness comes from the
+ * kernel's "populated" flag, announced through cgroup.events.
  */
 final class CgroupTree implements Tree {
   /** How long a freeze may take before signalling anyway (a task in D state delays it). */
@@ -81,24 +82,22 @@ final class CgroupTree implements Tree {
   }
 
   /**
-   * Signals the members at once, each through a pidfd after checking it is in this cgroup. If a
-   * member forked during that pass, the cgroup is frozen and, once frozen, whoever the first pass
-   * missed is signalled, then it is thawed. {@code then} hears each pass's members. (A frozen
-   * member does not act on its signal until the thaw, even to die, which on a busy machine is
-   * tens of milliseconds later: hence no freeze when nobody came in.)
+   * Freezes the cgroup and, once it is frozen (awaited through cgroup.events, never on the
+   * service thread), signals the leader and every member, each through a pidfd after checking it
+   * is in this cgroup, then thaws. So the signal reaches exactly who was there at once, as a
+   * group signal would: a process forked after the thaw, such as a trap's own child, is not hit.
+   * {@code then} hears the members signalled.
    */
   @Override
   public void stop(int signal, Consumer<List<ProcStat>> then) {
-    java.util.Set<Integer> done = new java.util.HashSet<>();
-    signalMembers(signal, done, then);
-    if (!whileFrozen.isEmpty()) {
-      whileFrozen.add(() -> signalMembers(signal, done, then)); // a freeze is on its way: join it
-      return;
-    }
-    if (done.containsAll(CgroupFs.procs(dir))) {
-      return; // nobody came in during the pass: no freeze needed, which would delay the deaths
-    }
-    whileFrozen.add(() -> signalMembers(signal, done, then));
+    whileFrozen.add(() -> {
+      List<ProcStat> members = members();
+      signalChecked(leader, signal);
+      for (ProcStat p : members) {
+        signalChecked(p.pid(), signal);
+      }
+      then.accept(members);
+    });
     if (whileFrozen.size() > 1) {
       return; // a freeze is already on its way; this pass joins it
     }
@@ -109,21 +108,6 @@ final class CgroupTree implements Tree {
       watchEvents();
       freezeTimer = supervisor.after(FREEZE_WAIT_NANOS, this::runFrozen);
     }
-  }
-
-  /** Signals the leader and each member not in {@code done}, and adds them there. */
-  private void signalMembers(int signal, java.util.Set<Integer> done, Consumer<List<ProcStat>> then) {
-    if (done.add(leader)) {
-      signalChecked(leader, signal);
-    }
-    List<ProcStat> signalled = new ArrayList<>();
-    for (ProcStat p : members()) {
-      if (done.add(p.pid())) {
-        signalChecked(p.pid(), signal);
-        signalled.add(p);
-      }
-    }
-    then.accept(signalled);
   }
 
   /** Runs the waiting signal passes (frozen, or the freeze took too long), then thaws. */

@@ -52,8 +52,9 @@ final class GroupTree implements Tree {
    * One snapshot of the process table serves every run's emptiness poll for {@link
    * #SHARED_SCAN_NANOS}, and each process's marker is read once (by pid and start time): with
    * hundreds of runs, a scan and an environ read per run per poll would take more than a CPU.
-   * A stale snapshot cannot call a tree empty too early: once no member is alive, none can
-   * appear, since only members make members. The stop and kill passes use it too: the group
+   * A snapshot taken after the leader's exit was seen cannot call a tree empty too early: once
+   * the leader is gone and no member is alive, none can appear, since only members make members.
+   * (One taken before could miss what the leader started since: see {@link #isEmpty}.) The stop and kill passes use it too: the group
    * signal reaches a new process in the group at once, and one that left the group in those
    * 10 ms is found by the next kill pass, 10 ms later. Service thread only, like every Tree.
    */
@@ -63,9 +64,11 @@ final class GroupTree implements Tree {
     static long maxAgeNanos = SHARED_SCAN_NANOS;
     static Map<Long, String> markers = new HashMap<>();
 
-    static List<ProcStat> scan(boolean fresh) {
+    /** A snapshot no older than allowed, and taken after {@code notBeforeNanos} (0: any). */
+    static List<ProcStat> scan(boolean fresh, long notBeforeNanos) {
       long now = System.nanoTime();
-      if (fresh || now - takenNanos > maxAgeNanos || all.isEmpty()) {
+      if (fresh || now - takenNanos > maxAgeNanos || all.isEmpty()
+          || (notBeforeNanos != 0 && takenNanos - notBeforeNanos < 0)) {
         all = ProcTable.scan();
         takenNanos = System.nanoTime();
         maxAgeNanos = Math.max(SHARED_SCAN_NANOS, 4 * (takenNanos - now));
@@ -108,13 +111,16 @@ final class GroupTree implements Tree {
     return members(true);
   }
 
+  /** When this run first asked whether it is empty: its leader had exited by then. */
+  private long emptyAskedNanos;
+
   private List<ProcStat> members(boolean fresh) {
     if (!ProcTable.ownNamespace()) {
       // /proc is another pid namespace's: its pids are not ours to signal. Only the leader's
       // group is reachable (kill(-leader) below); the limit is reported by Capability.
       return List.of();
     }
-    List<ProcStat> all = Shared.scan(fresh);
+    List<ProcStat> all = Shared.scan(fresh, emptyAskedNanos);
     Map<Integer, List<ProcStat>> children = new HashMap<>();
     Set<Integer> member = new HashSet<>();
     ArrayDeque<Integer> frontier = new ArrayDeque<>();
@@ -159,6 +165,10 @@ final class GroupTree implements Tree {
    */
   @Override
   public boolean isEmpty() {
+    if (emptyAskedNanos == 0) {
+      // Asked only once the leader has exited: a snapshot from before could miss what it started.
+      emptyAskedNanos = System.nanoTime();
+    }
     return (System.nanoTime() - startNanos < 1_000_000_000L && ProcTable.lastPid() == leader)
         || members(false).isEmpty();
   }
