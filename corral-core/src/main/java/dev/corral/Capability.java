@@ -7,7 +7,8 @@ import java.util.List;
  * One thing Corral relies on, and whether it works on this machine: the data behind {@code corral
  * doctor}. Probed once per JVM.
  *
- * @param name such as {@code "cgroup"}, {@code "process-group"}, {@code "pidfd"}, {@code "kernel"}
+ * @param name such as {@code "cgroup"}, {@code "process-group"}, {@code "portable"}, {@code
+ *     "pidfd"}, {@code "kernel"}
  * @param available whether it works here
  * @param detail what was found, or why it does not work and what would fix it
  */

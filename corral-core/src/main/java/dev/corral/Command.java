@@ -1,6 +1,6 @@
 package dev.corral;
 
-import dev.corral.internal.Platform;
+import dev.corral.internal.Signals;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -34,6 +34,9 @@ import java.util.concurrent.Executor;
  *   <li>An interrupt of a thread waiting in {@link Run#await()} cancels the run; the wait then
  *       returns the cancelled result once the tree is verified gone, with the interrupt flag
  *       kept. {@link Run#await(Duration)} returns empty on an interrupt and leaves the run alone.
+ *   <li>{@link Containment#PORTABLE} has no native calls to watch many runs from one thread: one
+ *       service thread serves its timers and snapshots, and each run has virtual threads that
+ *       wait and read, plus the JDK's own reaper thread.
  * </ul>
  */
 public final class Command {
@@ -207,18 +210,22 @@ public final class Command {
 
   /**
    * The first signal of the stop sequence, by number (default {@link #SIGTERM}). 0 sends nothing
-   * (SIGCONT still goes out), so only SIGKILL after the grace period ends the tree.
+   * (SIGCONT still goes out), so only SIGKILL after the grace period ends the tree. Checked
+   * against this OS's signal table (by {@code os.name}); no platform is loaded.
+   *
+   * <p>{@link Containment#PORTABLE} can send only TERM and KILL (or 0): a run with another stop
+   * signal fails to start there with {@link CorralException.Reason#CONTAINMENT_UNAVAILABLE}.
    */
   public Command stopSignal(int signal) {
     if (signal != 0) {
-      Platform.get().checkSignal(signal);
+      Signals.current().check(signal);
     }
     return with(e -> e.stopSignal = signal);
   }
 
   /** The first signal of the stop sequence, by name such as {@code "INT"} or {@code "SIGINT"}. */
   public Command stopSignal(String name) {
-    return stopSignal(Platform.get().signalNumber(name));
+    return stopSignal(Signals.current().numberOf(name));
   }
 
   public Command containment(Containment containment) {
@@ -238,12 +245,13 @@ public final class Command {
    * <p>Limit: a signal stays ignored only if it is ignored in this JVM when the child starts,
    * since posix_spawn can reset a disposition but not set SIG_IGN. The JVM installs its own
    * handlers for PIPE, XFSZ, QUIT and USR2, so those reach the child with their default action
-   * unless the JVM ignores them again (the CLI does, for the signals its caller ignored).
+   * unless the JVM ignores them again (the CLI does, for the signals its caller ignored). With
+   * {@link Containment#PORTABLE} the same holds, as far as the JDK's own spawn keeps SIG_IGN.
    */
   public Command keepIgnored(Set<Integer> signals) {
     TreeSet<Integer> set = new TreeSet<>();
     for (int s : signals) {
-      Platform.get().checkSignal(s);
+      Signals.current().check(s);
       set.add(s);
     }
     return with(e -> e.keepIgnored = Collections.unmodifiableSet(set));
@@ -254,7 +262,8 @@ public final class Command {
    * signals, as GNU {@code timeout --foreground}. The whole tree is still stopped. With {@link
    * Containment#CGROUP} the command also stays in the caller's process group; with {@link
    * Containment#PROCESS_GROUP} it gets a process group of its own inside the caller's session,
-   * which a terminal treats as a background job. Default: a new session.
+   * which a terminal treats as a background job. Default: a new session. {@link
+   * Containment#PORTABLE} always keeps the caller's session and process group, whatever this says.
    */
   public Command foreground(boolean foreground) {
     return with(e -> e.foreground = foreground);

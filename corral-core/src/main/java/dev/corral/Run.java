@@ -42,6 +42,9 @@ public interface Run extends AutoCloseable {
    * command's stop signal: how a supervisor forwards a signal it received. If the stop sequence
    * already runs, {@code signal} goes to whatever is left of the tree and the grace period does
    * not restart. 0 sends nothing.
+   *
+   * @throws IllegalArgumentException when {@code signal} is no signal here, or when {@link
+   *     Containment#PORTABLE} cannot send it (anything but TERM, KILL and 0); the run goes on
    */
   void cancel(int signal);
 

@@ -68,9 +68,10 @@ final class Help {
                 --report=json[=FILE]
                    write the result and how the tree was ended as JSON, to standard
                    error or to FILE (- for standard output)
-                --containment=auto|cgroup|group
+                --containment=auto|cgroup|group|portable
                    how the tree is held: a cgroup v2 per run, or a session and process
-                   group with a /proc sweep; auto takes the strongest that works here
+                   group with a /proc sweep; auto takes the strongest that works here;
+                   portable uses the JDK alone (best effort, TERM and KILL only)
                 --leave-running
                    do not stop what COMMAND leaves behind when it exits by itself
                 --help     show this help and exit

@@ -135,8 +135,9 @@ public final class Main {
       case "auto" -> Containment.AUTO;
       case "cgroup" -> Containment.CGROUP;
       case "group", "process-group" -> Containment.PROCESS_GROUP;
+      case "portable" -> Containment.PORTABLE;
       default -> throw new IllegalArgumentException("invalid containment " + Quote.of(mode)
-          + "; use auto, cgroup or group");
+          + "; use auto, cgroup, group or portable");
     };
   }
 
@@ -179,8 +180,11 @@ public final class Main {
       System.out.printf("%-4s %-19s %s%n", c.available() ? "ok" : "NO", c.name(), c.detail());
     }
     boolean full = Capability.fullContainment();
+    boolean group = Capability.probe().stream()
+        .anyMatch(c -> c.name().equals("process-group") && c.available());
     System.out.println(full ? "full containment available (cgroup v2)"
-        : "only process-group containment: see the cgroup line for why");
+        : group ? "only process-group containment: see the cgroup line for why"
+        : "only portable containment, best effort: see the lines above for why");
     return full ? 0 : 1;
   }
 }

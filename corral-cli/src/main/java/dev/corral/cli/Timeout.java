@@ -157,7 +157,15 @@ final class Timeout {
       }
     }
     announce(signal);
-    run.cancel(signal);
+    try {
+      run.cancel(signal);
+    } catch (IllegalArgumentException e) {
+      // Portable containment sends only TERM and KILL: the tree still stops, with the stop signal.
+      cli.error("cannot forward signal " + SignalArgs.name(signal) + " to command "
+          + Quote.of(argv.get(0)) + " (" + e.getMessage() + "); sending "
+          + SignalArgs.name(options.signal) + " instead");
+      run.cancel(options.signal);
+    }
   }
 
   private void announce(int signal) {

@@ -219,6 +219,19 @@ class CliTest {
   }
 
   @Test
+  void portableContainmentEndsTheTreeAndRefusesSignalsItCannotSend(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("r.json");
+    Result r = corral.run("run", "--containment=portable", "--report=json=" + file, "0.5", "sh", "-c",
+        tree.sleep + " & " + tree.sleep + " & exec " + tree.sleep);
+    assertThat(r.exitCode()).hasValue(124);
+    assertThat(Files.readString(file)).contains("\"containment\":\"PORTABLE\"", "\"survivors\":[]");
+    assertThat(tree.alive()).as("nothing of the tree is left").isEmpty();
+    Result refused = corral.run("run", "--containment=portable", "-s", "INT", "5", "true");
+    assertThat(refused.exitCode()).hasValue(125);
+    assertThat(refused.stderrText()).contains("cannot send the stop signal SIGINT");
+  }
+
+  @Test
   void nestedTimeoutsEachKeepTheirOwnTree(@TempDir Path dir) throws Exception {
     // GNU's own case: the outer timeout's ALRM reaches the inner timeout, which stops its command
     // with the inner stop signal; the outer does not kill the inner's tree behind its back.

@@ -9,7 +9,12 @@ import java.util.function.Consumer;
 
 /**
  * The one interface behind which each operating system lives. {@link #get()} loads the
- * implementation for this OS by name, so other platforms' classes are never loaded.
+ * implementation for this OS by name, so other platforms' classes are never loaded, and never
+ * throws: where no native backend exists for this OS, or it cannot load, it gives the portable
+ * tier ({@code dev.corral.internal.portable}), which says what it lacks through {@link
+ * #capabilities()}. A native backend whose native layer fails when the first command starts
+ * hands AUTO commands to the portable tier too. Building a {@code Command} loads no platform;
+ * starting one does.
  */
 public interface Platform {
 
@@ -46,7 +51,11 @@ public interface Platform {
 
   /** Whether one containment layer works here, and if not, why. */
   default Capability capability(Containment containment) {
-    String name = containment == Containment.PROCESS_GROUP ? "process-group" : "cgroup";
+    String name = switch (containment) {
+      case PROCESS_GROUP -> "process-group";
+      case PORTABLE -> "portable";
+      default -> "cgroup";
+    };
     return capabilities().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
@@ -71,17 +80,11 @@ public interface Platform {
   Signals signals();
 
   default void checkSignal(int signal) {
-    if (signals().name(signal) == null) {
-      throw new IllegalArgumentException("not a signal: " + signal);
-    }
+    signals().check(signal);
   }
 
   default int signalNumber(String name) {
-    int n = signals().number(name);
-    if (n <= 0) {
-      throw new IllegalArgumentException("not a signal name: " + name);
-    }
-    return n;
+    return signals().numberOf(name);
   }
 
   final class Holder {
@@ -89,18 +92,28 @@ public interface Platform {
 
     static final Platform INSTANCE = load();
 
+    /**
+     * Linux's backend on Linux, else the portable tier. Neither constructor makes a native call
+     * (that would cost a CLI run the FFM set-up, tens of milliseconds), so nothing here fails on
+     * a native library. Where Linux's native layer cannot load (no FFM port for this CPU, native
+     * access denied), a command that starts finds out: AUTO then runs on the portable tier, and
+     * CGROUP or PROCESS_GROUP fail with a typed {@link CorralException}.
+     */
     private static Platform load() {
       String os = System.getProperty("os.name", "");
       if (!os.startsWith("Linux")) {
-        throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, null,
-            "Corral supports Linux only for now; this is " + os, 0, null);
+        return portable("Corral has no native backend for " + os + " yet");
       }
       try {
         return (Platform) Class.forName("dev.corral.internal.linux.LinuxPlatform")
             .getDeclaredConstructor().newInstance();
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot load the Linux platform", e);
+      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+        return portable("the Linux backend cannot load here: " + e);
       }
+    }
+
+    private static Platform portable(String why) {
+      return dev.corral.internal.portable.PortablePlatform.standalone(why);
     }
   }
 }

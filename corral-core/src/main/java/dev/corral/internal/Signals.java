@@ -2,30 +2,93 @@ package dev.corral.internal;
 
 import java.util.Locale;
 
-/** Signal names and numbers of one OS, as data so every table is testable on any host. */
+/**
+ * Signal names and numbers of one OS, as data so every table is testable on any host. {@link
+ * #current()} picks this JVM's table by {@code os.name} alone: no platform is loaded, so a
+ * {@code Command} can check its signals without native code.
+ */
 public final class Signals {
+  private final String os;
   private final String[] names; // index = number
+  private final int rtMin;
+  private final int rtMax;
 
-  private Signals(String... names) {
+  private Signals(String os, int rtMin, int rtMax, String... names) {
+    this.os = os;
     this.names = names;
+    this.rtMin = rtMin;
+    this.rtMax = rtMax;
   }
 
   /** Linux on x86_64 and aarch64 (signal(7)). */
-  public static final Signals LINUX = new Signals(
+  public static final Signals LINUX = new Signals("Linux", 34, 64,
       null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
       "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU",
       "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
 
-  private static final int LINUX_RTMIN = 34;
-  private static final int LINUX_RTMAX = 64;
+  /**
+   * macOS and the BSDs (signal.h of Darwin and FreeBSD): 1 to 15 as on Linux, but BUS 10, SYS 12,
+   * USR1 30, USR2 31, CHLD 20, CONT 19, STOP 17, and EMT and INFO, which Linux lacks. FreeBSD's
+   * real-time signals are not listed.
+   */
+  public static final Signals BSD = new Signals("BSD", 0, 0,
+      null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "EMT", "FPE", "KILL", "BUS", "SEGV",
+      "SYS", "PIPE", "ALRM", "TERM", "URG", "STOP", "TSTP", "CONT", "CHLD", "TTIN", "TTOU", "IO",
+      "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "INFO", "USR1", "USR2");
+
+  /**
+   * Windows has no signals. Only what the JDK can do to a process is named: a normal end
+   * ({@code Process.destroy}, which on Windows ends it at once, as TERM) and a forced one (KILL).
+   */
+  public static final Signals WINDOWS = new Signals("Windows", 0, 0,
+      null, null, null, null, null, null, null, null, null, "KILL", null, null, null, null, null,
+      "TERM");
+
+  /**
+   * Any other POSIX system: only the numbers POSIX (XSI) fixes, the same everywhere. Others are
+   * refused rather than guessed.
+   */
+  public static final Signals POSIX = new Signals("POSIX", 0, 0,
+      null, "HUP", "INT", "QUIT", null, null, "ABRT", null, null, "KILL", null, null, null, null,
+      "ALRM", "TERM");
+
+  /** The table for an {@code os.name} value: "Linux", "Mac OS X", "FreeBSD", "Windows 11"... */
+  public static Signals forOs(String osName) {
+    String os = osName == null ? "" : osName.toLowerCase(Locale.ROOT);
+    if (os.startsWith("linux")) {
+      return LINUX;
+    }
+    if (os.startsWith("mac") || os.startsWith("darwin") || os.endsWith("bsd")
+        || os.startsWith("dragonfly")) {
+      return BSD;
+    }
+    if (os.startsWith("windows")) {
+      return WINDOWS;
+    }
+    return POSIX;
+  }
+
+  /** This JVM's table, by {@code os.name} as it was when first asked. */
+  public static Signals current() {
+    return Current.TABLE;
+  }
+
+  private static final class Current {
+    static final Signals TABLE = forOs(System.getProperty("os.name"));
+  }
+
+  /** Which OS family this table is: "Linux", "BSD", "Windows" or "POSIX". */
+  public String os() {
+    return os;
+  }
 
   /** The name without "SIG", such as "TERM", or null when {@code number} is no signal. */
   public String name(int number) {
     if (number > 0 && number < names.length) {
       return names[number];
     }
-    if (this == LINUX && number >= LINUX_RTMIN && number <= LINUX_RTMAX) {
-      return number == LINUX_RTMIN ? "RTMIN" : number == LINUX_RTMAX ? "RTMAX" : "RTMIN+" + (number - LINUX_RTMIN);
+    if (rtMin > 0 && number >= rtMin && number <= rtMax) {
+      return number == rtMin ? "RTMIN" : number == rtMax ? "RTMAX" : "RTMIN+" + (number - rtMin);
     }
     return null;
   }
@@ -47,28 +110,26 @@ public final class Signals {
     if (s.startsWith("SIG")) {
       s = s.substring(3);
     }
+    s = switch (s) {
+      case "IOT" -> "ABRT";
+      case "POLL" -> "IO";
+      default -> s;
+    };
     for (int i = 1; i < names.length; i++) {
       if (s.equals(names[i])) {
         return i;
       }
     }
-    if (s.equals("IOT")) {
-      return 6;
-    }
-    if (s.equals("POLL")) {
-      return 29;
-    }
-    if (this == LINUX && s.startsWith("RTM")) {
-      for (int n = LINUX_RTMIN; n <= LINUX_RTMAX; n++) {
+    if (rtMin > 0 && s.startsWith("RTM")) {
+      for (int n = rtMin; n <= rtMax; n++) {
         if (s.equals(name(n))) {
           return n;
         }
       }
       if (s.startsWith("RTMAX-")) {
         try {
-          int k = Integer.parseInt(s.substring(6));
-          int n = LINUX_RTMAX - k;
-          return n >= LINUX_RTMIN ? n : -1;
+          int n = rtMax - Integer.parseInt(s.substring(6));
+          return n >= rtMin ? n : -1;
         } catch (NumberFormatException e) {
           return -1;
         }
@@ -77,7 +138,30 @@ public final class Signals {
     return -1;
   }
 
+  /** Throws {@link IllegalArgumentException} unless {@code number} is a signal here (0 is not). */
+  public void check(int number) {
+    if (name(number) == null) {
+      throw new IllegalArgumentException("not a signal" + (this == LINUX ? "" : " on " + os)
+          + ": " + number);
+    }
+  }
+
+  /** Like {@link #number}, for a name: throws when it names no signal here (or is 0). */
+  public int numberOf(String name) {
+    int n = number(name);
+    if (n <= 0) {
+      throw new IllegalArgumentException("not a signal name" + (this == LINUX ? "" : " on " + os)
+          + ": " + name);
+    }
+    return n;
+  }
+
   public int max() {
-    return this == LINUX ? LINUX_RTMAX : names.length - 1;
+    return rtMax > 0 ? rtMax : names.length - 1;
+  }
+
+  @Override
+  public String toString() {
+    return "Signals[" + os + "]";
   }
 }

@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * Where bytes read from a child's pipe go in the JVM. {@link #accept} and {@link #end} are called
- * only on the service thread, so a sink needs no locking there. Pure Java: the platform hands it
- * a native buffer and a length.
+ * on one thread per stream (the native tier's service thread, the portable tier's reader), so a
+ * sink needs no locking there. Pure Java: the platform hands it a buffer and a length.
  *
  * <p>A {@link Capture} keeps the bytes on the service thread. Consumers ({@link Output.Lines},
  * {@link Output.Chunks}) never run there: a {@link Delivery} copies the bytes and hands them to a

@@ -8,6 +8,7 @@ import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.Signals;
+import dev.corral.internal.portable.PortablePlatform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,9 @@ public final class LinuxPlatform implements Platform {
    */
   private final java.util.concurrent.CompletableFuture<Path> slotCgroup;
 
+  /** Runs {@link Containment#PORTABLE} commands, and AUTO ones where the native layer fails. */
+  private final PortablePlatform portable = PortablePlatform.delegate(jvmMarker, Signals.LINUX);
+
   /** No native call here: a CLI run in the launcher's slot may never need one. */
   public LinuxPlatform() {
     Runtime.getRuntime().addShutdownHook(
@@ -50,6 +54,9 @@ public final class LinuxPlatform implements Platform {
 
   @Override
   public Child start(Command command, Consumer<Outcome> done) {
+    if (command.containment() == Containment.PORTABLE) {
+      return startPortable(command, done);
+    }
     long start = System.nanoTime(); // the deadline counts from here, stdio's opening included
     Containment containment = choose(command);
     CgroupHierarchy hierarchy = CgroupHierarchy.probe().hierarchy();
@@ -63,7 +70,15 @@ public final class LinuxPlatform implements Platform {
         return run;
       }
     }
-    warm();
+    Throwable broken = nativeFailure();
+    if (broken != null) {
+      if (command.containment() == Containment.AUTO) {
+        return startPortable(command, done);
+      }
+      throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
+          "the native layer cannot load here (" + broken + "); Containment.PORTABLE runs it with"
+              + " the JDK alone, best effort", 0, broken);
+    }
     Supervisor supervisor = Supervisor.get();
     Watchdog.ensureStarted(jvmMarker, hierarchy == null ? null : hierarchy.jvmDir.toString(),
         hierarchy == null ? null : hierarchy.gate.toString());
@@ -73,9 +88,9 @@ public final class LinuxPlatform implements Platform {
     Stdio stdio = new Stdio(command, -1, start);
     Spawner.Spawned spawned;
     Tree tree;
+    long deadline = command.deadline().map(d -> start + d.toNanos()).orElse(start + Long.MAX_VALUE / 2);
     if (containment == Containment.CGROUP) {
       CgroupHierarchy h = hierarchy;
-      long deadline = command.deadline().map(d -> start + d.toNanos()).orElse(start + Long.MAX_VALUE / 2);
       Placed placed;
       try {
         placed = onPlatformThread(command, deadline,
@@ -88,7 +103,15 @@ public final class LinuxPlatform implements Platform {
       spawned = placed.spawned();
       tree = new CgroupTree(supervisor, h, placed.cgroup(), spawned.pid());
     } else {
-      spawned = Spawner.spawn(command, environment, marker, null, stdio);
+      try {
+        // On the spawn thread too: posix_spawn would pin a virtual thread's carrier meanwhile.
+        spawned = onPlatformThread(command, deadline,
+            () -> Spawner.spawn(command, environment, marker, null, stdio));
+      } catch (RuntimeException e) {
+        stdio.close();
+        stdio.closeParentEnds();
+        throw e;
+      }
       tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
@@ -98,6 +121,30 @@ public final class LinuxPlatform implements Platform {
       }
     }, done);
   }
+
+  /** Hands {@code command} to the portable tier; what it leaves running the watchdog spares. */
+  private Child startPortable(Command command, Consumer<Outcome> done) {
+    return portable.start(command, outcome -> {
+      if (!outcome.teardown().leftRunning().isEmpty() && nativeFailure == null) {
+        Watchdog.leave(outcome.teardown().leftRunning()); // a no-op unless a watchdog runs
+      }
+      done.accept(outcome);
+    });
+  }
+
+  /** Readies the native layer ({@link #warm}); returns why it cannot load (kept), or null. */
+  private Throwable nativeFailure() {
+    if (nativeFailure == null) {
+      try {
+        warm();
+      } catch (LinkageError | RuntimeException e) {
+        nativeFailure = Probes.cause(e);
+      }
+    }
+    return nativeFailure;
+  }
+
+  private volatile Throwable nativeFailure;
 
   private record Placed(Spawner.Spawned spawned, RunCgroup cgroup) {}
 
@@ -137,8 +184,9 @@ public final class LinuxPlatform implements Platform {
   }
 
   /**
-   * Runs {@code spawn} on a platform thread. The gate finds the child among the spawning
-   * thread's children, and a virtual thread may move to another carrier wherever it blocks,
+   * Runs {@code spawn} on a platform thread: posix_spawn blocks until the child has exec'd, and
+   * would pin a virtual thread's carrier meanwhile. Also, the gate finds the child among the
+   * spawning thread's children, and a virtual thread may move to another carrier wherever it blocks,
    * even between reading its carrier's id and posix_spawn (a contended lock will do); then the
    * gate looked among the wrong thread's children. A spawn still waiting for that thread when
    * {@code deadlineNanos} passes, or when the caller is interrupted, is dropped, and the run
@@ -254,6 +302,7 @@ public final class LinuxPlatform implements Platform {
   private Containment choose(Command command) {
     CgroupHierarchy.Probe probe = CgroupHierarchy.probe();
     return switch (command.containment()) {
+      case PORTABLE -> Containment.PORTABLE;
       case AUTO -> probe.hierarchy() != null ? Containment.CGROUP : Containment.PROCESS_GROUP;
       case PROCESS_GROUP -> Containment.PROCESS_GROUP;
       case CGROUP -> {
@@ -284,6 +333,7 @@ public final class LinuxPlatform implements Platform {
     for (LinuxRun run : live) {
       run.cancel(run.command().stopSignal(), false);
     }
+    Thread portableShutdown = Thread.ofVirtual().start(portable::shutdown); // in parallel
     long until = System.nanoTime() + 10_000_000_000L;
     while (!live.isEmpty() && System.nanoTime() - until < 0) {
       java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
@@ -292,8 +342,13 @@ public final class LinuxPlatform implements Platform {
     if (probe.hierarchy() != null) {
       probe.hierarchy().removeOwn();
     }
-    if (live.isEmpty() && warmed) {
+    if (live.isEmpty() && warmed && nativeFailure == null) {
       Supervisor.stopAtExit();
+    }
+    try {
+      portableShutdown.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -301,7 +356,7 @@ public final class LinuxPlatform implements Platform {
   public List<Capability> capabilities() {
     List<Capability> list = capabilities;
     if (list == null) {
-      list = Probes.all();
+      list = Probes.withPortable(nativeFailure);
       capabilities = list;
     }
     return list;

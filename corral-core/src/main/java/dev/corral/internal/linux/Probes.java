@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.Capability;
+import dev.corral.internal.portable.PortablePlatform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,35 @@ import java.util.List;
 /** Probes what this Linux machine offers, once, as data for {@code corral doctor}. */
 final class Probes {
   private Probes() {}
+
+  /**
+   * What works here, with the portable tier third. {@code broken}, or a failure of the probes
+   * themselves, means the native layer cannot load: then only the portable tier works.
+   */
+  static List<Capability> withPortable(Throwable broken) {
+    List<Capability> out = new ArrayList<>();
+    if (broken == null) {
+      try {
+        out.addAll(all());
+      } catch (LinkageError | RuntimeException e) {
+        broken = cause(e);
+      }
+    }
+    if (broken != null) {
+      out.clear();
+      out.add(new Capability("cgroup", false, "the native layer cannot load here: " + broken));
+      out.add(new Capability("process-group", false, "the native layer cannot load here: " + broken));
+    }
+    out.add(2, PortablePlatform.capability(broken == null
+        ? "Used only when asked for (Containment.PORTABLE): the layers above hold more."
+        : "In use for Containment.AUTO, because the native layer cannot load."));
+    return List.copyOf(out);
+  }
+
+  /** The failure behind a class initialiser's error. */
+  static Throwable cause(Throwable e) {
+    return e instanceof ExceptionInInitializerError x && x.getCause() != null ? x.getCause() : e;
+  }
 
   static List<Capability> all() {
     List<Capability> out = new ArrayList<>();

@@ -1,0 +1,140 @@
+package dev.corral.internal.portable;
+
+import dev.corral.Command;
+import dev.corral.Input;
+import dev.corral.Output;
+import dev.corral.internal.Delivery;
+import dev.corral.internal.Sink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A run's pipes: a {@link PipeReader} for each output stream that is piped (capture, lines,
+ * chunks), and stdin bytes fed on a virtual thread of their own. Streams sent to a file, to the
+ * JVM's own or to nowhere are the OS's business and need nothing here.
+ *
+ * <p>Stdin is never closed from outside its thread: a write blocked on a child that does not read
+ * would hold the stream's lock. It ends when the child has read everything or its reading end is
+ * gone (EPIPE); a process outside the known tree that holds it unread keeps that thread blocked.
+ */
+final class RunStreams {
+  private final Command command;
+  private final Process process;
+  private final PipeReader stdout;
+  private final PipeReader stderr;
+
+  /**
+   * @param changed runs, on any thread, when a stream ended or a consumer is done
+   * @param consumerFailed runs, on a consumer's thread, when a consumer threw
+   */
+  RunStreams(Command command, Process process, Runnable changed, Consumer<Throwable> consumerFailed) {
+    this.command = command;
+    this.process = process;
+    this.stdout = reader(process.getInputStream(), command.stdout(), changed, consumerFailed);
+    this.stderr = command.stderr() instanceof Output.ToStdout ? null
+        : reader(process.getErrorStream(), command.stderr(), changed, consumerFailed);
+  }
+
+  private PipeReader reader(InputStream in, Output output, Runnable changed,
+      Consumer<Throwable> consumerFailed) {
+    Sink sink = Sink.of(output, command.consumerExecutor());
+    if (sink == null) {
+      return null;
+    }
+    if (sink instanceof Delivery d) {
+      d.listen(new Delivery.Listener() {
+        @Override
+        public void failed(Throwable failure) {
+          consumerFailed.accept(failure);
+        }
+
+        @Override
+        public void over() {
+          changed.run();
+        }
+      });
+    }
+    return new PipeReader(in, sink, changed);
+  }
+
+  /** Starts reading, and feeding stdin (an empty stdin is closed at once). */
+  void start() {
+    for (PipeReader r : readers()) {
+      r.start();
+    }
+    byte[] input = command.stdin() instanceof Input.Bytes b ? b.data() : null;
+    if (input != null || command.stdin() instanceof Input.None) {
+      OutputStream in = process.getOutputStream();
+      Thread.ofVirtual().name("corral-write").start(() -> feed(in, input));
+    }
+  }
+
+  private static void feed(OutputStream stdin, byte[] data) {
+    try (stdin) {
+      if (data != null) {
+        stdin.write(data);
+      }
+    } catch (IOException e) {
+      // the child closed its stdin or ended: what it did not read is dropped
+    }
+  }
+
+  /** True while a piped output stream has not ended (nor been abandoned). */
+  boolean reading() {
+    for (PipeReader r : readers()) {
+      if (r.isOpen()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True once every consumer has seen its stream's end, failed, or been abandoned. */
+  boolean deliveriesOver() {
+    for (PipeReader r : readers()) {
+      if (r.sink() instanceof Delivery d && !d.isOver()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The drain bound passed: the streams end here, whatever the pipes still hold. */
+  void abandonReaders() {
+    for (PipeReader r : readers()) {
+      r.abandon();
+    }
+  }
+
+  /** Consumers are out of time: what they have not seen is dropped (and counts as truncated). */
+  void abandonDeliveries() {
+    for (PipeReader r : readers()) {
+      if (r.sink() instanceof Delivery d) {
+        d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
+      }
+    }
+  }
+
+  Sink.Captured stdout() {
+    return stdout == null ? Sink.Captured.NONE : stdout.captured();
+  }
+
+  Sink.Captured stderr() {
+    return stderr == null ? Sink.Captured.NONE : stderr.captured();
+  }
+
+  private List<PipeReader> readers() {
+    List<PipeReader> list = new ArrayList<>(2);
+    if (stdout != null) {
+      list.add(stdout);
+    }
+    if (stderr != null) {
+      list.add(stderr);
+    }
+    return list;
+  }
+}
