@@ -1,7 +1,6 @@
 package dev.corral.internal.linux;
 
 import dev.corral.Command;
-import dev.corral.Input;
 import dev.corral.Teardown;
 import dev.corral.internal.Child;
 import dev.corral.internal.Delivery;
@@ -25,8 +24,6 @@ import java.util.function.Consumer;
  * is reaped, which frees its pid, group id and session id, and the cgroup is removed.
  */
 final class LinuxRun implements Child {
-  /** How long to wait for end of file on pipes once the tree is gone. */
-  private static final long DRAIN_NANOS = 500_000_000L;
   /** How often to repeat SIGKILL while something survives, and for how long. */
   private static final long KILL_RETRY_NANOS = 10_000_000L;
   private static final long KILL_GIVE_UP_NANOS = 5_000_000_000L;
@@ -38,9 +35,7 @@ final class LinuxRun implements Child {
   private final int pid;
   private final int pidfd;
   private final Tree tree;
-  private final PipeReader stdout;
-  private final PipeReader stderr;
-  private final PipeWriter stdin;
+  private final RunStreams streams;
 
   private boolean leaderExited;
   private int exitCode = -1;
@@ -58,10 +53,8 @@ final class LinuxRun implements Child {
   private List<String> survivors = List.of();
   private Supervisor.Timer deadlineTimer;
   private Supervisor.Timer graceTimer;
-  private Supervisor.Timer drainTimer;
-  private Supervisor.Timer deliveryTimer;
   /** Cancelled while only consumers were left: they get the drain bound, then are abandoned. */
-  private boolean giveUpOnDeliveries;
+  private boolean giveUpOnConsumers;
   /** The first consumer failure; the run then fails with it. */
   private Throwable consumerFailure;
   /** Guards {@link #pidfd} against being closed while a waiting caller duplicates it. */
@@ -80,31 +73,18 @@ final class LinuxRun implements Child {
     this.pid = spawned.pid();
     this.pidfd = spawned.pidfd();
     this.tree = tree;
-    this.stdout = spawned.stdout() < 0 ? null
-        : new PipeReader(supervisor, spawned.stdout(), sink(command.stdout()), this::maybeFinish);
-    this.stderr = spawned.stderr() < 0 ? null
-        : new PipeReader(supervisor, spawned.stderr(), sink(command.stderr()), this::maybeFinish);
-    this.stdin = spawned.stdin() < 0 ? null
-        : new PipeWriter(supervisor, spawned.stdin(), ((Input.Bytes) command.stdin()).data());
-  }
+    this.streams = new RunStreams(supervisor, command, spawned, this::maybeFinish,
+        new Delivery.Listener() {
+          @Override
+          public void failed(Throwable failure) {
+            supervisor.execute(safely(() -> consumerFailed(failure)));
+          }
 
-  /** The sink for one stream; a consumer's delivery reports back to this run's service steps. */
-  private Sink sink(dev.corral.Output output) {
-    Sink sink = Sink.of(output, command.consumerExecutor());
-    if (sink instanceof Delivery d) {
-      d.listen(new Delivery.Listener() {
-        @Override
-        public void failed(Throwable failure) {
-          supervisor.execute(safely(() -> consumerFailed(failure)));
-        }
-
-        @Override
-        public void over() {
-          supervisor.execute(safely(LinuxRun.this::maybeFinish));
-        }
-      });
-    }
-    return sink;
+          @Override
+          public void over() {
+            supervisor.execute(safely(LinuxRun.this::maybeFinish));
+          }
+        });
   }
 
   /** Hand the run to the service thread; {@code done} gets the outcome once, there. */
@@ -156,11 +136,7 @@ final class LinuxRun implements Child {
       }
       if (treeGone) {
         // Only consumers are left to finish: a cancel bounds their time as a stop does.
-        giveUpOnDeliveries = true;
-        if (deliveryTimer != null) {
-          deliveryTimer.cancel();
-          deliveryTimer = null;
-        }
+        giveUpOnConsumers = true;
         maybeFinish();
         return;
       }
@@ -181,15 +157,7 @@ final class LinuxRun implements Child {
 
   private void register() {
     supervisor.watch(pidfd, LibC.EPOLLIN, events -> safely(this::leaderExited).run());
-    if (stdout != null) {
-      stdout.watch(this::safely);
-    }
-    if (stderr != null) {
-      stderr.watch(this::safely);
-    }
-    if (stdin != null) {
-      stdin.watch(this::safely);
-    }
+    streams.watch(this::safely);
     command.deadline().ifPresent(d ->
         deadlineTimer = supervisor.at(startNanos + d.toNanos(), safely(this::deadlinePassed)));
   }
@@ -374,44 +342,19 @@ final class LinuxRun implements Child {
 
   /** The tree is gone: nothing in it can write any more. Read what is left, within a bound. */
   private void drain() {
-    if (stdin != null) {
-      stdin.close();
-    }
-    for (PipeReader r : readers()) {
-      r.drain(Integer.MAX_VALUE);
-    }
-    if (!maybeFinish()) {
-      drainTimer = supervisor.after(DRAIN_NANOS, safely(() -> {
-        for (PipeReader r : readers()) {
-          r.closeSoon();
-        }
-      }));
-    }
+    streams.drain(this::safely);
+    maybeFinish();
   }
 
   private boolean maybeFinish() {
-    if (finished || !treeGone) {
+    if (finished || !treeGone || streams.readersOpen()) {
       return finished;
     }
-    for (PipeReader r : readers()) {
-      if (r.isOpen()) {
-        return false;
-      }
-    }
-    if (!deliveriesOver()) {
-      awaitDeliveries();
+    if (!streams.consumersDone()) {
+      awaitConsumers();
       return false;
     }
     finish();
-    return true;
-  }
-
-  private boolean deliveriesOver() {
-    for (PipeReader r : readers()) {
-      if (r.sink() instanceof Delivery d && !d.isOver()) {
-        return false;
-      }
-    }
     return true;
   }
 
@@ -420,27 +363,15 @@ final class LinuxRun implements Child {
    * a stop, the run waits for it. Otherwise the deadline holds: the run waits until its deadline
    * (if that is later) plus the drain bound, then abandons delivery.
    */
-  private void awaitDeliveries() {
-    if (deliveryTimer != null) {
-      return;
-    }
+  private void awaitConsumers() {
     long now = System.nanoTime();
-    long at;
-    if (stopping || giveUpOnDeliveries) {
-      at = now + DRAIN_NANOS;
+    if (stopping || giveUpOnConsumers) {
+      streams.awaitConsumers(now + RunStreams.DRAIN_NANOS, this::safely);
     } else if (command.deadline().isPresent()) {
       long deadlineAt = startNanos + command.deadline().get().toNanos();
-      at = (deadlineAt - now > 0 ? deadlineAt : now) + DRAIN_NANOS;
-    } else {
-      return;
+      streams.awaitConsumers((deadlineAt - now > 0 ? deadlineAt : now) + RunStreams.DRAIN_NANOS,
+          this::safely);
     }
-    deliveryTimer = supervisor.at(at, safely(() -> {
-      for (PipeReader r : readers()) {
-        if (r.sink() instanceof Delivery d) {
-          d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
-        }
-      }
-    }));
   }
 
   private void finish() {
@@ -448,12 +379,7 @@ final class LinuxRun implements Child {
     if (deadlineTimer != null) {
       deadlineTimer.cancel();
     }
-    if (drainTimer != null) {
-      drainTimer.cancel();
-    }
-    if (deliveryTimer != null) {
-      deliveryTimer.cancel();
-    }
+    streams.cancelTimers();
     if (!leaderExited) {
       // Only when supervision gave up with the leader alive; close() must not block on it.
       supervisor.unwatch(pidfd);
@@ -473,7 +399,7 @@ final class LinuxRun implements Child {
     Teardown teardown = new Teardown(tree.containment(), cause, signalled.size(), ended,
         neededKill, leftRunning, survivors);
     done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled, duration,
-        captured(stdout), captured(stderr), teardown, consumerFailure));
+        streams.stdoutCaptured(), streams.stderrCaptured(), teardown, consumerFailure));
   }
 
   /**
@@ -509,20 +435,12 @@ final class LinuxRun implements Child {
   /** After a failure: give back descriptors and timers, each step on its own. */
   private void releaseQuietly(Throwable failure) {
     List<Runnable> steps = new ArrayList<>();
-    for (Supervisor.Timer t : new Supervisor.Timer[] {deadlineTimer, graceTimer, drainTimer, deliveryTimer}) {
+    for (Supervisor.Timer t : new Supervisor.Timer[] {deadlineTimer, graceTimer}) {
       if (t != null) {
         steps.add(t::cancel);
       }
     }
-    if (stdin != null) {
-      steps.add(stdin::close);
-    }
-    for (PipeReader r : readers()) {
-      steps.add(r::close);
-      if (r.sink() instanceof Delivery d) {
-        steps.add(() -> d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS));
-      }
-    }
+    steps.addAll(streams.releaseSteps());
     steps.add(() -> supervisor.unwatch(pidfd));
     steps.add(() -> {
       synchronized (pidfdLock) {
@@ -541,21 +459,6 @@ final class LinuxRun implements Child {
         }
       }
     }
-  }
-
-  private static Sink.Captured captured(PipeReader r) {
-    return r == null ? Sink.Captured.NONE : r.sink().captured();
-  }
-
-  private List<PipeReader> readers() {
-    List<PipeReader> list = new ArrayList<>(2);
-    if (stdout != null) {
-      list.add(stdout);
-    }
-    if (stderr != null) {
-      list.add(stderr);
-    }
-    return list;
   }
 
   private static List<Long> pids(List<ProcStat> members) {
