@@ -151,6 +151,42 @@ class IsolationTest {
   }
 
   @Test
+  void aDeadlineHoldsWhenABlockedConsumerHasStoppedThePipe() {
+    // Over 1 MiB waits for the consumer: the pipe is paused when the deadline stops the tree.
+    Command c = sh("head -c 5000000 /dev/zero; " + tree.sleep)
+        .stdout(Output.chunks(chunk -> awaitQuietly(release)))
+        .deadline(Duration.ofMillis(500)).grace(Duration.ofMillis(100));
+    long t0 = System.nanoTime();
+    Result r = c.run();
+    assertThat(r.timedOut()).isTrue();
+    assertThat(r.stdoutTruncated()).isTrue();
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4_000);
+    assertThat(tree.alive()).isEmpty();
+  }
+
+  @Test
+  void aWriterAlreadyWaitingOnTheFifoIsRead(@TempDir Path dir) throws Exception {
+    Path fifo = mkfifo(dir);
+    Thread writer = Thread.ofPlatform().start(() -> {
+      try {
+        Files.writeString(fifo, "from a waiting writer\n"); // blocks until a reader opens
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    try {
+      // Let the writer reach its blocking open first; nothing announces that it waits there. If
+      // it comes later, the run's own open waits for it instead, and the test still passes.
+      Thread.sleep(100);
+      Result r = Command.of("cat").stdin(Input.file(fifo)).deadline(Duration.ofSeconds(10)).run();
+      assertThat(r.stdoutText()).isEqualTo("from a waiting writer\n");
+      writer.join(5_000);
+    } finally {
+      releaseFifo(fifo, writer);
+    }
+  }
+
+  @Test
   void consumersRunOnTheCallersExecutorInOrder() {
     List<String> names = new CopyOnWriteArrayList<>();
     List<String> lines = new CopyOnWriteArrayList<>();

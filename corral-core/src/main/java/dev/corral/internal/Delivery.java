@@ -59,6 +59,7 @@ public final class Delivery extends Sink {
   private boolean truncated;
   private Runnable resume;
   private Thread delivering;
+  private Throwable failure;
 
   Delivery(Receiver receiver, Executor executor) {
     this.receiver = receiver;
@@ -101,6 +102,11 @@ public final class Delivery extends Sink {
       this.resume = resume;
       return true;
     }
+  }
+
+  /** The consumer's exception, once it threw; set before {@link #isOver} turns true. */
+  public synchronized Throwable failure() {
+    return failure;
   }
 
   /** True once delivery is over (see {@link Listener#over}). */
@@ -186,7 +192,9 @@ public final class Delivery extends Sink {
       close(t);
     } finally {
       synchronized (this) {
-        delivering = null;
+        if (delivering == Thread.currentThread()) {
+          delivering = null; // a later task may already be delivering on another thread
+        }
       }
     }
   }
@@ -199,6 +207,7 @@ public final class Delivery extends Sink {
         return;
       }
       over = true;
+      this.failure = failure;
       queue.clear();
       queued = 0;
       wake = resume;
@@ -216,14 +225,22 @@ public final class Delivery extends Sink {
   /** Passes each chunk, as read from the pipe, to the consumer; the array is the consumer's. */
   static final class Chunks implements Receiver {
     private final Consumer<byte[]> consumer;
+    private Delivery delivery;
 
     Chunks(Consumer<byte[]> consumer) {
       this.consumer = consumer;
     }
 
     @Override
+    public void bind(Delivery delivery) {
+      this.delivery = delivery;
+    }
+
+    @Override
     public void accept(byte[] chunk) {
-      consumer.accept(chunk);
+      if (!delivery.isOver()) { // none after an abandon that came while it was taken
+        consumer.accept(chunk);
+      }
     }
 
     @Override

@@ -235,7 +235,11 @@ final class CgroupTree implements Tree {
 
   /** cgroup.events changed: a freeze took hold, or the tree may be empty. */
   private void eventsChanged() {
-    if (!whileFrozen.isEmpty() && frozenOrEmpty()) {
+    // Read it every time: the kernel flags the file until it is read, and epoll would report it
+    // again at once, however long the listener waits (a grace period) before it reads.
+    String now = cgroup.events();
+    if (!whileFrozen.isEmpty()
+        && (now == null || now.contains("frozen 1") || now.contains("populated 0"))) {
       runFrozen();
     }
     BooleanSupplier listener = listening;

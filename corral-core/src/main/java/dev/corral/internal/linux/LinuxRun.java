@@ -259,16 +259,22 @@ final class LinuxRun implements Child {
       // No grace: the stop signal would only delay SIGKILL.
       killPhase(System.nanoTime());
     } else {
-      tree.stop(signal, this::signalledAll);
+      // The grace counts from the signal, which a cgroup sends once its freeze has taken hold.
+      tree.stop(signal, members -> {
+        signalledAll(members);
+        if (graceTimer != null || killing || treeGone) {
+          return;
+        }
+        if (!command.graceUnbounded()) {
+          graceTimer = supervisor.after(command.grace().toNanos(),
+              safely(() -> killPhase(System.nanoTime())));
+        } else if (leaderExited) {
+          graceTimer = supervisor.after(Command.DEFAULT_GRACE.toNanos(),
+              safely(() -> killPhase(System.nanoTime())));
+        }
+      });
       if (!leaderExited) {
         signalled.add((long) pid);
-      }
-      if (!command.graceUnbounded()) {
-        graceTimer = supervisor.after(command.grace().toNanos(),
-            safely(() -> killPhase(System.nanoTime())));
-      } else if (leaderExited) {
-        graceTimer = supervisor.after(Command.DEFAULT_GRACE.toNanos(),
-            safely(() -> killPhase(System.nanoTime())));
       }
     }
     if (!treeGone) {
@@ -347,8 +353,14 @@ final class LinuxRun implements Child {
   }
 
   private boolean maybeFinish() {
-    if (finished || !treeGone || streams.readersOpen()) {
+    if (finished || !treeGone) {
       return finished;
+    }
+    if (streams.readersOpen()) {
+      if (streams.onlyHeldUpByConsumers()) {
+        awaitConsumers(); // a paused pipe waits on its consumer: bound that wait too
+      }
+      return false;
     }
     if (!streams.consumersDone()) {
       awaitConsumers();
@@ -399,7 +411,8 @@ final class LinuxRun implements Child {
     Teardown teardown = new Teardown(tree.containment(), cause, signalled.size(), ended,
         neededKill, leftRunning, survivors);
     done.accept(new Outcome(pid, exitCode, signal, timedOut, cancelled, duration,
-        streams.stdoutCaptured(), streams.stderrCaptured(), teardown, consumerFailure));
+        streams.stdoutCaptured(), streams.stderrCaptured(), teardown,
+        consumerFailure != null ? consumerFailure : streams.consumerFailure()));
   }
 
   /**

@@ -63,6 +63,11 @@ final class PipeReader {
     return open;
   }
 
+  /** Open, but not read while its consumer is behind. */
+  boolean isPaused() {
+    return open && paused;
+  }
+
   /** Reads what is there now, up to {@code budget} bytes; closes at end of file. */
   void drain(int budget) {
     MemorySegment buf = supervisor.readBuffer;

@@ -90,6 +90,29 @@ final class RunStreams {
     return false;
   }
 
+  /**
+   * Whether every open pipe is one a busy consumer holds up: nothing more comes from those until
+   * the consumer catches up or is abandoned.
+   */
+  boolean onlyHeldUpByConsumers() {
+    for (PipeReader r : readers()) {
+      if (r.isOpen() && !r.isPaused()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first exception a consumer threw, or null. */
+  Throwable consumerFailure() {
+    for (PipeReader r : readers()) {
+      if (r.sink() instanceof Delivery d && d.failure() != null) {
+        return d.failure();
+      }
+    }
+    return null;
+  }
+
   /** Whether every consumer has seen its stream's end, failed, or been abandoned. */
   boolean consumersDone() {
     for (PipeReader r : readers()) {

@@ -93,30 +93,32 @@ final class Stdio implements AutoCloseable {
   }
 
   /**
-   * Opens {@code path} without blocking, which a FIFO allows for reading at once and for writing
-   * once it has a reader; a FIFO whose other end is not open yet is then awaited.
+   * Opens {@code path}; a FIFO, whose open blocks until its other end is open, is awaited on a
+   * thread of its own within the deadline (see the class). The FIFO is told by its file type,
+   * never by opening it early: a writer already waiting would be let in, then see its reader
+   * gone.
    */
   private static int open(Path path, int flags, Command command, long startNanos) {
     String shown = path.toString();
+    if (isFifo(path)) {
+      return awaitOtherEnd(shown, flags, command, startNanos);
+    }
     int fd;
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment cPath = arena.allocateFrom(shown);
-      fd = LibC.open(cPath, flags | LibC.O_NONBLOCK | LibC.O_CLOEXEC, 0666);
-      if (fd >= 0 && (flags & LibC.O_WRONLY) == 0 && LibC.fcntlQuiet(fd, LibC.F_GETPIPE_SZ, 0) >= 0) {
-        // A FIFO opened for reading: the child must block on it until a writer comes, as it
-        // would have, so wait for the writer in a blocking open.
-        LibC.close(fd);
-        return awaitOtherEnd(shown, flags, command, startNanos);
-      }
-      if (fd == -Errors.ENXIO) {
-        return awaitOtherEnd(shown, flags, command, startNanos); // a FIFO with no reader yet
-      }
+      fd = LibC.open(arena.allocateFrom(shown), flags | LibC.O_CLOEXEC, 0666);
     }
     if (fd < 0) {
       throw openFailure(shown, -fd, command);
     }
-    LibC.fcntl(fd, LibC.F_SETFL, LibC.fcntl(fd, LibC.F_GETFL, 0) & ~LibC.O_NONBLOCK);
     return fd;
+  }
+
+  private static boolean isFifo(Path path) {
+    try {
+      return (((Integer) java.nio.file.Files.getAttribute(path, "unix:mode")) & 0170000) == 0010000;
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // missing or unreadable: the open says why
+    }
   }
 
   private static int awaitOtherEnd(String path, int flags, Command command, long startNanos) {
