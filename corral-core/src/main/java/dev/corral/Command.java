@@ -273,7 +273,9 @@ public final class Command {
    * Where {@link Output#lines} and {@link Output#chunks} consumers run. Default {@link
    * #DEFAULT_CONSUMERS}: a virtual thread of Corral's own while a stream has data for its
    * consumer. Each stream's consumer is called by one task at a time, in order, whatever the
-   * executor; stdout's and stderr's consumers may run at the same time.
+   * executor; stdout's and stderr's consumers may run at the same time. An executor that runs a
+   * task inline, on the calling thread ({@code Runnable::run}), would run the consumer on
+   * Corral's service thread: the run then fails with an {@link IllegalArgumentException}.
    */
   public Command consumerExecutor(Executor executor) {
     Objects.requireNonNull(executor, "executor");

@@ -187,6 +187,16 @@ class IsolationTest {
   }
 
   @Test
+  void anExecutorThatRunsConsumersInlineFailsItsRunNotTheServiceThread() {
+    Command c = sh("echo one; " + tree.sleep).consumerExecutor(Runnable::run)
+        .stdout(Output.lines(line -> {}));
+    assertThatThrownBy(c::run).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("inline");
+    assertThat(tree.alive()).isEmpty();
+    assertThat(Command.of("echo", "after").run().stdoutText()).isEqualTo("after\n");
+  }
+
+  @Test
   void consumersRunOnTheCallersExecutorInOrder() {
     List<String> names = new CopyOnWriteArrayList<>();
     List<String> lines = new CopyOnWriteArrayList<>();

@@ -145,15 +145,34 @@ public final class Delivery extends Sink {
       }
       scheduled = true;
     }
+    Thread scheduling = Thread.currentThread();
     try {
-      executor.execute(this::deliver);
+      executor.execute(() -> deliver(scheduling));
     } catch (RuntimeException e) {
       // A caller's executor that refuses (shut down, saturated) fails this run like a consumer would.
       close(e);
     }
   }
 
-  private void deliver() {
+  /**
+   * Bytes come from a thread that other runs need (a shared service thread): then an executor
+   * that runs the consumer inline, on that thread, fails the run. Set before the first byte.
+   */
+  public void forbidInline() {
+    inlineForbidden = true;
+  }
+
+  private boolean inlineForbidden;
+
+  /** {@code scheduling} handed the task over: running on it means the executor ran it inline. */
+  private void deliver(Thread scheduling) {
+    if (inlineForbidden && Thread.currentThread() == scheduling) {
+      // On the service thread, where a consumer must never run: fail the run instead.
+      close(new IllegalArgumentException("the consumer executor ran a consumer inline, on"
+          + " Corral's service thread; give Command.consumerExecutor one that runs tasks on"
+          + " threads of its own"));
+      return;
+    }
     synchronized (this) {
       delivering = Thread.currentThread();
     }

@@ -50,6 +50,7 @@ final class RunStreams {
     Sink sink = Sink.of(output, command.consumerExecutor());
     if (sink instanceof Delivery d) {
       d.listen(consumers);
+      d.forbidInline(); // bytes come from the service thread
     }
     return sink;
   }
