@@ -39,13 +39,17 @@ public final class Delivery extends Sink {
   }
 
   /** Turns chunks into the consumer's calls. Runs on the delivering thread only. */
-  interface Receiver {
-    /** Called once, before anything else: the delivery whose stream this receives. */
-    default void bind(Delivery delivery) {}
+  abstract static class Receiver {
+    private Delivery delivery;
 
-    void accept(byte[] chunk);
+    abstract void accept(byte[] chunk);
 
-    void end();
+    void end() {}
+
+    /** False once delivery is over: nothing more reaches the consumer, even mid-chunk. */
+    final boolean wanted() {
+      return !delivery.isOver();
+    }
   }
 
   private final Receiver receiver;
@@ -64,7 +68,7 @@ public final class Delivery extends Sink {
   Delivery(Receiver receiver, Executor executor) {
     this.receiver = receiver;
     this.executor = executor;
-    receiver.bind(this);
+    receiver.delivery = this;
   }
 
   /** Set once, before the first byte arrives. */
@@ -242,34 +246,24 @@ public final class Delivery extends Sink {
   }
 
   /** Passes each chunk, as read from the pipe, to the consumer; the array is the consumer's. */
-  static final class Chunks implements Receiver {
+  static final class Chunks extends Receiver {
     private final Consumer<byte[]> consumer;
-    private Delivery delivery;
 
     Chunks(Consumer<byte[]> consumer) {
       this.consumer = consumer;
     }
 
     @Override
-    public void bind(Delivery delivery) {
-      this.delivery = delivery;
-    }
-
-    @Override
-    public void accept(byte[] chunk) {
-      if (!delivery.isOver()) { // none after an abandon that came while it was taken
+    void accept(byte[] chunk) {
+      if (wanted()) { // none after an abandon that came while it was taken
         consumer.accept(chunk);
       }
     }
-
-    @Override
-    public void end() {}
   }
 
   /** Decodes UTF-8 (malformed input replaced) and passes whole lines, without \n or \r\n. */
-  static final class Lines implements Receiver {
+  static final class Lines extends Receiver {
     private final Consumer<String> consumer;
-    private Delivery delivery;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE);
@@ -281,12 +275,7 @@ public final class Delivery extends Sink {
     }
 
     @Override
-    public void bind(Delivery delivery) {
-      this.delivery = delivery;
-    }
-
-    @Override
-    public void accept(byte[] chunk) {
+    void accept(byte[] chunk) {
       ByteBuffer in = ByteBuffer.allocate(pending.remaining() + chunk.length);
       in.put(pending).put(chunk).flip();
       decode(in, false);
@@ -294,7 +283,7 @@ public final class Delivery extends Sink {
     }
 
     @Override
-    public void end() {
+    void end() {
       decode(pending, true);
       if (!line.isEmpty()) {
         emit();
@@ -325,7 +314,7 @@ public final class Delivery extends Sink {
       }
       String text = line.toString();
       line.setLength(0);
-      if (!delivery.isOver()) { // one chunk holds many lines: none after an abandon
+      if (wanted()) { // one chunk holds many lines: none after an abandon
         consumer.accept(text);
       }
     }

@@ -237,9 +237,8 @@ final class CgroupTree implements Tree {
   private void eventsChanged() {
     // Read it every time: the kernel flags the file until it is read, and epoll would report it
     // again at once, however long the listener waits (a grace period) before it reads.
-    String now = cgroup.events();
-    if (!whileFrozen.isEmpty()
-        && (now == null || now.contains("frozen 1") || now.contains("populated 0"))) {
+    boolean frozen = frozenOrEmpty();
+    if (!whileFrozen.isEmpty() && frozen) {
       runFrozen();
     }
     BooleanSupplier listener = listening;

@@ -54,9 +54,10 @@ final class GroupTree implements Tree {
    * hundreds of runs, a scan and an environ read per run per poll would take more than a CPU.
    * A snapshot taken after the leader's exit was seen cannot call a tree empty too early: once
    * the leader is gone and no member is alive, none can appear, since only members make members.
-   * (One taken before could miss what the leader started since: see {@link #isEmpty}.) The stop and kill passes use it too: the group
-   * signal reaches a new process in the group at once, and one that left the group in those
-   * 10 ms is found by the next kill pass, 10 ms later. Service thread only, like every Tree.
+   * (One taken before could miss what the leader started since: see {@link #isEmpty}.) The stop
+   * and kill passes use it too: the group signal reaches a new process in the group at once, and
+   * one that left the group in those 10 ms is found by the next kill pass, 10 ms later. Service
+   * thread only, like every Tree.
    */
   private static final class Shared {
     static List<ProcStat> all = List.of();

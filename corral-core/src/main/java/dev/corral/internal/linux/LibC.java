@@ -57,7 +57,6 @@ final class LibC {
   static final int F_SETFL = 4;
   static final int F_GETFL = 3;
   static final int F_SETPIPE_SZ = 1031;
-  static final int F_GETPIPE_SZ = 1032;
   static final int F_DUPFD_CLOEXEC = 1030;
   static final int POLLIN = 0x001;
 

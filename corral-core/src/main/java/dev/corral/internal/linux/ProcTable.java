@@ -214,38 +214,6 @@ final class ProcTable {
     return "";
   }
 
-  /** True when the process's initial environment holds {@code entry} ("NAME=value") exactly. */
-  static boolean environHas(int pid, byte[] entry) {
-    byte[] env;
-    try {
-      env = Files.readAllBytes(PROC.resolve(Integer.toString(pid)).resolve("environ"));
-    } catch (IOException e) {
-      return false;
-    }
-    outer:
-    for (int start = 0; start + entry.length <= env.length; ) {
-      for (int i = 0; i < entry.length; i++) {
-        if (env[start + i] != entry[i]) {
-          int nul = indexOf(env, (byte) 0, start);
-          if (nul < 0) {
-            return false;
-          }
-          start = nul + 1;
-          continue outer;
-        }
-      }
-      if (start + entry.length == env.length || env[start + entry.length] == 0) {
-        return true;
-      }
-      int nul = indexOf(env, (byte) 0, start);
-      if (nul < 0) {
-        return false;
-      }
-      start = nul + 1;
-    }
-    return false;
-  }
-
   /** The pid most recently allocated in this pid namespace, or -1 if unknown. */
   static int lastPid() {
     try {
