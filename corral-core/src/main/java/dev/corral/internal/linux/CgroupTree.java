@@ -89,14 +89,14 @@ final class CgroupTree implements Tree {
    * {@code then} hears the members signalled.
    */
   @Override
-  public void stop(int signal, Consumer<List<ProcStat>> then) {
+  public void stop(int signal, Consumer<List<Long>> then) {
     whileFrozen.add(() -> {
       List<ProcStat> members = members();
       signalChecked(leader, signal);
       for (ProcStat p : members) {
         signalChecked(p.pid(), signal);
       }
-      then.accept(members);
+      then.accept(Tree.pids(members));
     });
     if (whileFrozen.size() > 1) {
       return; // a freeze is already on its way; this pass joins it
@@ -134,9 +134,13 @@ final class CgroupTree implements Tree {
   }
 
   @Override
-  public List<Integer> kill() {
-    List<Integer> members = new java.util.ArrayList<>(CgroupFs.procs(dir));
-    members.remove((Integer) leader);
+  public List<Long> kill() {
+    List<Long> members = new ArrayList<>();
+    for (int pid : CgroupFs.procs(dir)) {
+      if (pid != leader) {
+        members.add((long) pid);
+      }
+    }
     if (hasKill) {
       CgroupFs.write(dir.resolve("cgroup.kill"), "1");
     } else {
@@ -206,7 +210,7 @@ final class CgroupTree implements Tree {
   }
 
   @Override
-  public List<ProcStat> release() {
+  public List<Long> release() {
     // Frozen, nobody can fork into the cgroup while its members move out.
     freeze();
     List<ProcStat> members = members();
@@ -222,7 +226,9 @@ final class CgroupTree implements Tree {
     } finally {
       thaw();
     }
-    return members;
+    List<Long> left = Tree.pids(members);
+    Watchdog.leave(left);
+    return left;
   }
 
   @Override

@@ -175,18 +175,18 @@ final class GroupTree implements Tree {
   }
 
   @Override
-  public void stop(int signal, java.util.function.Consumer<List<ProcStat>> then) {
+  public void stop(int signal, java.util.function.Consumer<List<Long>> then) {
     List<ProcStat> members = members(false);
     signalAll(members, signal);
     signalAll(members, LibC.SIGCONT);
-    then.accept(members);
+    then.accept(Tree.pids(members));
   }
 
   @Override
-  public List<Integer> kill() {
+  public List<Long> kill() {
     List<ProcStat> members = members(false);
     signalAll(members, LibC.SIGKILL);
-    return members.stream().map(ProcStat::pid).toList();
+    return Tree.pids(members);
   }
 
   private void signalAll(List<ProcStat> members, int signal) {
@@ -215,8 +215,10 @@ final class GroupTree implements Tree {
   }
 
   @Override
-  public List<ProcStat> release() {
-    return members();
+  public List<Long> release() {
+    List<Long> left = Tree.pids(members());
+    Watchdog.leave(left);
+    return left;
   }
 
   @Override

@@ -5,30 +5,20 @@ import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.Delivery;
 import dev.corral.internal.Sink;
+import dev.corral.internal.StopSequence;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * A run's pipes, on the service thread: stdin fed from its bytes, stdout and stderr read into
- * their sinks, then, once the tree is gone, the bounded drain and the wait for consumers.
- *
- * <p>Once the tree is gone nothing in it can write, but a process outside it (left running on
- * purpose, or handed the pipe) may hold a pipe open: the drain gives end of file {@link
- * #DRAIN_NANOS}, then closes. A consumer's delivery is waited for as the run decides ({@link
- * #awaitConsumers}), then abandoned.
+ * their sinks, then, once the tree is gone, drained; the {@link StopSequence} bounds how long.
  */
-final class RunStreams {
-  /** How long to wait for end of file on pipes once the tree is gone. */
-  static final long DRAIN_NANOS = 500_000_000L;
-
-  private final Supervisor supervisor;
+final class RunStreams implements StopSequence.Streams {
   private final Command command;
   private final PipeReader stdout;
   private final PipeReader stderr;
   private final PipeWriter stdin;
-  private Supervisor.Timer drainTimer;
-  private Supervisor.Timer consumerTimer;
 
   /**
    * @param changed told, on the service thread, when a pipe closed or a delivery is over
@@ -36,7 +26,6 @@ final class RunStreams {
    */
   RunStreams(Supervisor supervisor, Command command, Spawner.Spawned spawned, Runnable changed,
       Delivery.Listener consumers) {
-    this.supervisor = supervisor;
     this.command = command;
     this.stdout = spawned.stdout() < 0 ? null
         : new PipeReader(supervisor, spawned.stdout(), sink(command.stdout(), consumers), changed);
@@ -65,24 +54,25 @@ final class RunStreams {
     }
   }
 
-  /** The tree is gone: closes stdin, reads what is there, and bounds the wait for the rest. */
-  void drain(UnaryOperator<Runnable> guard) {
+  @Override
+  public void drain() {
     if (stdin != null) {
       stdin.close();
     }
     for (PipeReader r : readers()) {
       r.drain(Integer.MAX_VALUE);
     }
-    if (readersOpen()) {
-      drainTimer = supervisor.after(DRAIN_NANOS, guard.apply(() -> {
-        for (PipeReader r : readers()) {
-          r.closeSoon();
-        }
-      }));
+  }
+
+  @Override
+  public void closeReaders() {
+    for (PipeReader r : readers()) {
+      r.closeSoon();
     }
   }
 
-  boolean readersOpen() {
+  @Override
+  public boolean readersOpen() {
     for (PipeReader r : readers()) {
       if (r.isOpen()) {
         return true;
@@ -91,11 +81,8 @@ final class RunStreams {
     return false;
   }
 
-  /**
-   * Whether every open pipe is one a busy consumer holds up: nothing more comes from those until
-   * the consumer catches up or is abandoned.
-   */
-  boolean onlyHeldUpByConsumers() {
+  @Override
+  public boolean onlyHeldUpByConsumers() {
     for (PipeReader r : readers()) {
       if (r.isOpen() && !r.isPaused()) {
         return false;
@@ -104,8 +91,8 @@ final class RunStreams {
     return true;
   }
 
-  /** The first exception a consumer threw, or null. */
-  Throwable consumerFailure() {
+  @Override
+  public Throwable consumerFailure() {
     for (PipeReader r : readers()) {
       if (r.sink() instanceof Delivery d && d.failure() != null) {
         return d.failure();
@@ -114,8 +101,8 @@ final class RunStreams {
     return null;
   }
 
-  /** Whether every consumer has seen its stream's end, failed, or been abandoned. */
-  boolean consumersDone() {
+  @Override
+  public boolean consumersDone() {
     for (PipeReader r : readers()) {
       if (r.sink() instanceof Delivery d && !d.isOver()) {
         return false;
@@ -124,18 +111,8 @@ final class RunStreams {
     return true;
   }
 
-  /** Gives busy consumers until {@code atNanos}, then abandons them; a later call moves it. */
-  void awaitConsumers(long atNanos, UnaryOperator<Runnable> guard) {
-    if (consumerTimer != null) {
-      if (consumerTimer.atNanos - atNanos <= 0) {
-        return;
-      }
-      consumerTimer.cancel();
-    }
-    consumerTimer = supervisor.at(atNanos, guard.apply(this::abandonConsumers));
-  }
-
-  private void abandonConsumers() {
+  @Override
+  public void abandonConsumers() {
     for (PipeReader r : readers()) {
       if (r.sink() instanceof Delivery d) {
         d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
@@ -143,18 +120,10 @@ final class RunStreams {
     }
   }
 
-  void cancelTimers() {
-    for (Supervisor.Timer t : new Supervisor.Timer[] {drainTimer, consumerTimer}) {
-      if (t != null) {
-        t.cancel();
-      }
-    }
-  }
-
   /** After a failure: each step that gives back a descriptor or ends a delivery, to run alone. */
-  List<Runnable> releaseSteps() {
+  @Override
+  public List<Runnable> releaseSteps() {
     List<Runnable> steps = new ArrayList<>();
-    steps.add(this::cancelTimers);
     if (stdin != null) {
       steps.add(stdin::close);
     }
@@ -165,11 +134,13 @@ final class RunStreams {
     return steps;
   }
 
-  Sink.Captured stdoutCaptured() {
+  @Override
+  public Sink.Captured stdout() {
     return stdout == null ? Sink.Captured.NONE : stdout.sink().captured();
   }
 
-  Sink.Captured stderrCaptured() {
+  @Override
+  public Sink.Captured stderr() {
     return stderr == null ? Sink.Captured.NONE : stderr.sink().captured();
   }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * leader and cgroup events before any pipe is read, and checks the timers again between pipes,
  * so output from busy runs delays a deadline by at most one pipe's read budget.
  */
-final class Supervisor {
+final class Supervisor implements dev.corral.internal.StopSequence.Scheduler {
   private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
   private static final int MAX_EVENTS = 256;
 
@@ -31,7 +31,7 @@ final class Supervisor {
   }
 
   /** A scheduled action on the monotonic clock. */
-  static final class Timer implements Comparable<Timer> {
+  static final class Timer implements Comparable<Timer>, dev.corral.internal.StopSequence.Timer {
     final long atNanos;
     final Runnable action;
     boolean cancelled;
@@ -41,7 +41,8 @@ final class Supervisor {
       this.action = action;
     }
 
-    void cancel() {
+    @Override
+    public void cancel() {
       cancelled = true;
     }
 
@@ -114,7 +115,8 @@ final class Supervisor {
   }
 
   /** Run {@code task} on the service thread, soon. */
-  void execute(Runnable task) {
+  @Override
+  public void execute(Runnable task) {
     tasks.add(task);
     if (Thread.currentThread() != thread && wakePending.compareAndSet(false, true)) {
       wakeBuffer.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -149,7 +151,8 @@ final class Supervisor {
   }
 
   /** Run {@code action} at {@code atNanos} on the {@link System#nanoTime()} clock. Service thread only. */
-  Timer at(long atNanos, Runnable action) {
+  @Override
+  public Timer at(long atNanos, Runnable action) {
     assert inLoop();
     Timer t = new Timer(atNanos, action);
     timers.add(t);

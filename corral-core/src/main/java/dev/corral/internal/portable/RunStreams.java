@@ -5,6 +5,7 @@ import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.Delivery;
 import dev.corral.internal.Sink;
+import dev.corral.internal.StopSequence;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
  * would hold the stream's lock. It ends when the child has read everything or its reading end is
  * gone (EPIPE); a process outside the known tree that holds it unread keeps that thread blocked.
  */
-final class RunStreams {
+final class RunStreams implements StopSequence.Streams {
   private final Command command;
   private final Process process;
   private final PipeReader stdout;
@@ -83,8 +84,33 @@ final class RunStreams {
     }
   }
 
-  /** True while a piped output stream has not ended (nor been abandoned). */
-  boolean reading() {
+  /** Nothing to do: each stream has its own reader, and stdin its own writer. */
+  @Override
+  public void drain() {}
+
+  /** Never: a reader waiting on its consumer blocks its own thread and keeps the stream open. */
+  @Override
+  public boolean onlyHeldUpByConsumers() {
+    return false;
+  }
+
+  @Override
+  public Throwable consumerFailure() {
+    for (PipeReader r : readers()) {
+      if (r.sink() instanceof Delivery d && d.failure() != null) {
+        return d.failure();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public List<Runnable> releaseSteps() {
+    return List.of(this::closeReaders, this::abandonConsumers);
+  }
+
+  @Override
+  public boolean readersOpen() {
     for (PipeReader r : readers()) {
       if (r.isOpen()) {
         return true;
@@ -93,8 +119,8 @@ final class RunStreams {
     return false;
   }
 
-  /** True once every consumer has seen its stream's end, failed, or been abandoned. */
-  boolean deliveriesOver() {
+  @Override
+  public boolean consumersDone() {
     for (PipeReader r : readers()) {
       if (r.sink() instanceof Delivery d && !d.isOver()) {
         return false;
@@ -103,15 +129,15 @@ final class RunStreams {
     return true;
   }
 
-  /** The drain bound passed: the streams end here, whatever the pipes still hold. */
-  void abandonReaders() {
+  @Override
+  public void closeReaders() {
     for (PipeReader r : readers()) {
       r.abandon();
     }
   }
 
-  /** Consumers are out of time: what they have not seen is dropped (and counts as truncated). */
-  void abandonDeliveries() {
+  @Override
+  public void abandonConsumers() {
     for (PipeReader r : readers()) {
       if (r.sink() instanceof Delivery d) {
         d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
@@ -119,11 +145,13 @@ final class RunStreams {
     }
   }
 
-  Sink.Captured stdout() {
+  @Override
+  public Sink.Captured stdout() {
     return stdout == null ? Sink.Captured.NONE : stdout.captured();
   }
 
-  Sink.Captured stderr() {
+  @Override
+  public Sink.Captured stderr() {
     return stderr == null ? Sink.Captured.NONE : stderr.captured();
   }
 

@@ -1,11 +1,15 @@
 package dev.corral.internal.portable;
 
+import dev.corral.Containment;
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.StopSequence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * One run's tree as the {@link Census} knows it: the leader (this JVM's child) and every process
@@ -21,17 +25,85 @@ import java.util.List;
  * parent's wait is missing, or init's, which some container inits do only every few seconds.
  * Elsewhere a zombie counts as alive until it is reaped.
  */
-final class RunTree {
+final class RunTree implements StopSequence.Tree {
   private static final long SELF = ProcessHandle.current().pid();
   /** Whether /proc is there and shows this JVM's pid namespace. */
   private static final boolean PROC = procShowsSelf();
 
+  private final Service service;
   private final Census census;
   private final ProcessHandle leader;
+  /** Told after each snapshot, until it says done. */
+  private BooleanSupplier listening;
+  private boolean registered;
 
-  RunTree(Census census, ProcessHandle leader) {
-    this.census = census;
+  RunTree(Service service, ProcessHandle leader) {
+    this.service = service;
+    this.census = service.census();
     this.leader = leader;
+  }
+
+  /** The run begins: from now on a snapshot is taken every tick while it lives. */
+  void register() {
+    registered = true;
+    service.register(this);
+  }
+
+  /** A snapshot was taken: tell the listener. */
+  void scanned() {
+    BooleanSupplier l = listening;
+    if (l != null && l.getAsBoolean() && listening == l) {
+      listening = null;
+    }
+  }
+
+  @Override
+  public Containment containment() {
+    return Containment.PORTABLE;
+  }
+
+  @Override
+  public void onMaybeEmpty(BooleanSupplier listener) {
+    listening = listener;
+    scanned();
+  }
+
+  @Override
+  public void stop(int signal, Consumer<List<Long>> then) {
+    census.scanSince(System.nanoTime());
+    then.accept(signal == 0 ? List.of() : terminate(leader.isAlive()));
+  }
+
+  @Override
+  public List<Long> kill() {
+    census.scanSince(System.nanoTime());
+    List<Long> hit = kill(leader.isAlive());
+    hit.remove((Long) leader.pid());
+    return hit;
+  }
+
+  @Override
+  public List<Long> release() {
+    census.scanSince(System.nanoTime());
+    return alive().stream().map(ProcessHandle::pid).toList();
+  }
+
+  @Override
+  public List<String> describe() {
+    List<String> out = new ArrayList<>();
+    for (ProcessHandle h : alive()) {
+      out.add(h.pid() + " (" + h.info().command().orElse("?") + ")");
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    listening = null;
+    if (registered) {
+      registered = false;
+      service.unregister(this);
+    }
   }
 
   /** True for the signals the JDK can send: 0 (nothing), TERM and KILL. */
@@ -58,7 +130,8 @@ final class RunTree {
   }
 
   /** True when no member of the last snapshot is running. The leader is the run's own concern. */
-  boolean isEmpty() {
+  @Override
+  public boolean isEmpty() {
     for (ProcessHandle h : census.members(leader)) {
       if (running(h)) {
         return false;
@@ -92,7 +165,7 @@ final class RunTree {
   }
 
   /** A normal termination to the leader (when {@code leaderToo}) and each live member. */
-  List<Long> terminate(boolean leaderToo) {
+  private List<Long> terminate(boolean leaderToo) {
     return send(leaderToo, false);
   }
 
@@ -100,7 +173,7 @@ final class RunTree {
    * SIGKILL to the leader (when {@code leaderToo}) and each live member, parents first: a parent
    * killed first forks no more, and its children are already known.
    */
-  List<Long> kill(boolean leaderToo) {
+  private List<Long> kill(boolean leaderToo) {
     return send(leaderToo, true);
   }
 
@@ -127,17 +200,5 @@ final class RunTree {
     } catch (IllegalStateException | SecurityException e) {
       return false;
     }
-  }
-
-  /** Each member still alive, as {@code "pid (command)"}, for a result's survivors. */
-  List<String> describeAlive(boolean leaderAlive) {
-    List<String> out = new ArrayList<>();
-    for (ProcessHandle h : alive()) {
-      out.add(h.pid() + " (" + h.info().command().orElse("?") + ")");
-    }
-    if (leaderAlive) {
-      out.add(leader.pid() + " (leader)");
-    }
-    return out;
   }
 }

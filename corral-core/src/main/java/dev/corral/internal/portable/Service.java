@@ -18,14 +18,14 @@ import java.util.concurrent.TimeUnit;
  * on a machine with thousands of processes. Not yet benchmarked. Without runs nothing ticks, and
  * the thread ends after 10 idle seconds.
  */
-final class Service {
+final class Service implements dev.corral.internal.StopSequence.Scheduler {
   /** How often the census looks at the process table while a run lives. */
   static final long SNAPSHOT_PERIOD_NANOS = 50_000_000L;
 
   private final ScheduledThreadPoolExecutor executor;
   private final Census census = new Census();
-  /** Live runs, told after each snapshot. Service thread only. */
-  private final Set<PortableRun> runs = new LinkedHashSet<>();
+  /** Live runs' trees, told after each snapshot. Service thread only. */
+  private final Set<RunTree> runs = new LinkedHashSet<>();
   private ScheduledFuture<?> tick;
 
   private Service() {
@@ -46,18 +46,17 @@ final class Service {
   }
 
   /** Runs {@code step} on the service thread, after what is already queued. */
-  void execute(Runnable step) {
+  @Override
+  public void execute(Runnable step) {
     executor.execute(step);
   }
 
-  /** Runs {@code step} on the service thread once {@code nanos} have passed. */
-  ScheduledFuture<?> after(long nanos, Runnable step) {
-    return executor.schedule(step, Math.max(0, nanos), TimeUnit.NANOSECONDS);
-  }
-
   /** Runs {@code step} on the service thread at {@code nanoTime} (a {@link System#nanoTime} value). */
-  ScheduledFuture<?> at(long nanoTime, Runnable step) {
-    return after(nanoTime - System.nanoTime(), step);
+  @Override
+  public dev.corral.internal.StopSequence.Timer at(long nanoTime, Runnable step) {
+    ScheduledFuture<?> f = executor.schedule(step, Math.max(0, nanoTime - System.nanoTime()),
+        TimeUnit.NANOSECONDS);
+    return () -> f.cancel(false);
   }
 
   /** The process table as last seen. Service thread only. */
@@ -66,7 +65,7 @@ final class Service {
   }
 
   /** A run starts to live: it is told after each snapshot. Service thread only. */
-  void register(PortableRun run) {
+  void register(RunTree run) {
     runs.add(run);
     if (tick == null) {
       tick = executor.scheduleWithFixedDelay(this::tick, 0, SNAPSHOT_PERIOD_NANOS,
@@ -75,7 +74,7 @@ final class Service {
   }
 
   /** A run is over. The tick stops with the last one. Service thread only. */
-  void unregister(PortableRun run) {
+  void unregister(RunTree run) {
     runs.remove(run);
     if (runs.isEmpty() && tick != null) {
       tick.cancel(false);
@@ -90,7 +89,7 @@ final class Service {
     } catch (RuntimeException | Error e) {
       return; // the next tick tries again; a run's own steps report what they cannot do
     }
-    for (PortableRun run : new ArrayList<>(runs)) {
+    for (RunTree run : new ArrayList<>(runs)) {
       try {
         run.scanned();
       } catch (RuntimeException | Error e) {
