@@ -1,16 +1,15 @@
 package dev.corral;
 
-import dev.corral.internal.Signals;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executor;
 
 /**
@@ -51,8 +50,6 @@ public final class Command {
   public static final Executor DEFAULT_CONSUMERS =
       task -> Thread.ofVirtual().name("corral-consumer").start(task);
 
-  /** SIGTERM, the default stop signal. */
-  public static final int SIGTERM = 15;
 
   /** What happens to processes the leader leaves behind when it exits before the deadline. */
   public enum Leftovers {
@@ -108,7 +105,7 @@ public final class Command {
     e.stdout = Output.capture();
     e.stderr = Output.capture();
     e.grace = DEFAULT_GRACE;
-    e.stopSignal = SIGTERM;
+    e.stopSignal = Signal.TERM;
     e.containment = Containment.AUTO;
     e.leftovers = Leftovers.STOP;
     e.keepIgnored = Set.of();
@@ -209,23 +206,23 @@ public final class Command {
   }
 
   /**
-   * The first signal of the stop sequence, by number (default {@link #SIGTERM}). 0 sends nothing
-   * (SIGCONT still goes out), so only SIGKILL after the grace period ends the tree. Checked
-   * against this OS's signal table (by {@code os.name}); no platform is loaded.
+   * The first signal of the stop sequence (default {@link Signal#TERM}). {@link Signal#NONE} sends
+   * nothing (SIGCONT still goes out), so only SIGKILL after the grace period ends the tree.
    *
-   * <p>{@link Containment#PORTABLE} can send only TERM and KILL (or 0): a run with another stop
+   * <p>{@link Containment#PORTABLE} can send only TERM and KILL (or NONE): a run with another stop
    * signal fails to start there with {@link CorralException.Reason#CONTAINMENT_UNAVAILABLE}.
+   *
+   * @throws IllegalArgumentException when this OS has no such signal
    */
-  public Command stopSignal(int signal) {
-    if (signal != 0) {
-      Signals.current().check(signal);
-    }
+  public Command stopSignal(Signal signal) {
+    Objects.requireNonNull(signal, "signal");
+    signal.numberHere();
     return with(e -> e.stopSignal = signal);
   }
 
   /** The first signal of the stop sequence, by name such as {@code "INT"} or {@code "SIGINT"}. */
   public Command stopSignal(String name) {
-    return stopSignal(Signals.current().numberOf(name));
+    return stopSignal(Signal.of(name));
   }
 
   public Command containment(Containment containment) {
@@ -248,10 +245,13 @@ public final class Command {
    * unless the JVM ignores them again (the CLI does, for the signals its caller ignored). With
    * {@link Containment#PORTABLE} the same holds, as far as the JDK's own spawn keeps SIG_IGN.
    */
-  public Command keepIgnored(Set<Integer> signals) {
-    TreeSet<Integer> set = new TreeSet<>();
-    for (int s : signals) {
-      Signals.current().check(s);
+  public Command keepIgnored(Set<Signal> signals) {
+    Set<Signal> set = new LinkedHashSet<>();
+    for (Signal s : signals) {
+      Objects.requireNonNull(s, "keepIgnored contains null");
+      if (s.numberHere() == 0) {
+        throw new IllegalArgumentException("keepIgnored: signal 0 cannot be ignored");
+      }
       set.add(s);
     }
     return with(e -> e.keepIgnored = Collections.unmodifiableSet(set));
@@ -352,7 +352,7 @@ public final class Command {
     return spec.grace;
   }
 
-  public int stopSignal() {
+  public Signal stopSignal() {
     return spec.stopSignal;
   }
 
@@ -364,7 +364,7 @@ public final class Command {
     return spec.leftovers;
   }
 
-  public Set<Integer> keepIgnored() {
+  public Set<Signal> keepIgnored() {
     return spec.keepIgnored;
   }
 

@@ -36,8 +36,8 @@ final class RealRun implements Run {
       result.completeExceptionally(o.failure());
       return;
     }
-    String signalName = o.signal() == 0 ? null : "SIG" + Platform.get().signals().name(o.signal());
-    result.complete(new Result(command, o.pid(), o.exitCode(), o.signal(), signalName,
+    Signal signal = o.signal() == 0 ? null : Signal.ofOutcome(o.signal());
+    result.complete(new Result(command, o.pid(), o.exitCode(), o.signal(), signal,
         o.timedOut(), o.cancelled(), Duration.ofNanos(o.durationNanos()), o.stdout().bytes(),
         o.stdout().truncated(), o.stderr().bytes(), o.stderr().truncated(), o.teardown()));
   }
@@ -89,7 +89,7 @@ final class RealRun implements Run {
         } catch (InterruptedException e) {
           // The tree must not outlive an abandoned wait: stop it, then keep waiting for the proof.
           interrupted = true;
-          child.cancel(command.stopSignal(), false);
+          child.cancel(command.stopSignal().numberHere(), false);
         } catch (ExecutionException e) {
           throw rethrow(e);
         }
@@ -126,17 +126,15 @@ final class RealRun implements Run {
   @Override
   public void cancel() {
     if (!result.isDone()) {
-      child.cancel(command.stopSignal(), false);
+      child.cancel(command.stopSignal().numberHere(), false);
     }
   }
 
   @Override
-  public void cancel(int signal) {
-    if (signal != 0) {
-      Platform.get().checkSignal(signal);
-    }
+  public void cancel(Signal signal) {
+    int number = signal.numberHere();
     if (!result.isDone()) {
-      child.cancel(signal, true);
+      child.cancel(number, true);
     }
   }
 

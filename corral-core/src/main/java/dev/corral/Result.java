@@ -3,6 +3,7 @@ package dev.corral;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -13,8 +14,8 @@ public final class Result {
   private final Command command;
   private final long pid;
   private final int exitCode; // -1 when signalled
-  private final int signal; // 0 when exited
-  private final String signalName;
+  private final int signal; // this OS's number, 0 when exited
+  private final Signal signalType; // null when exited
   private final boolean timedOut;
   private final boolean cancelled;
   private final Duration duration;
@@ -24,14 +25,14 @@ public final class Result {
   private final boolean stderrTruncated;
   private final Teardown teardown;
 
-  Result(Command command, long pid, int exitCode, int signal, String signalName, boolean timedOut,
+  Result(Command command, long pid, int exitCode, int signal, Signal signalType, boolean timedOut,
       boolean cancelled, Duration duration, byte[] stdout, boolean stdoutTruncated, byte[] stderr,
       boolean stderrTruncated, Teardown teardown) {
     this.command = command;
     this.pid = pid;
     this.exitCode = exitCode;
     this.signal = signal;
-    this.signalName = signalName;
+    this.signalType = signalType;
     this.timedOut = timedOut;
     this.cancelled = cancelled;
     this.duration = duration;
@@ -55,9 +56,9 @@ public final class Result {
     return signal == 0 ? OptionalInt.of(exitCode) : OptionalInt.empty();
   }
 
-  /** The signal that ended the leader, if one did. */
-  public OptionalInt signal() {
-    return signal == 0 ? OptionalInt.empty() : OptionalInt.of(signal);
+  /** The signal that ended the leader, if one did; its name and this OS's number. */
+  public Optional<Signal> signal() {
+    return Optional.ofNullable(signalType);
   }
 
   /** The status a shell would show: the exit code, or 128 plus the signal number. */
@@ -126,7 +127,7 @@ public final class Result {
   public String toString() {
     StringBuilder sb = new StringBuilder("Result[").append(command).append(", pid ").append(pid);
     if (signal != 0) {
-      sb.append(", killed by ").append(signalName);
+      sb.append(", killed by ").append(signalType);
     } else {
       sb.append(", exit ").append(exitCode);
     }

@@ -41,12 +41,12 @@ public interface Run extends AutoCloseable {
    * Like {@link #cancel()}, but the stop sequence begins with {@code signal} instead of the
    * command's stop signal: how a supervisor forwards a signal it received. If the stop sequence
    * already runs, {@code signal} goes to whatever is left of the tree and the grace period does
-   * not restart. 0 sends nothing.
+   * not restart. {@link Signal#NONE} sends nothing.
    *
-   * @throws IllegalArgumentException when {@code signal} is no signal here, or when {@link
-   *     Containment#PORTABLE} cannot send it (anything but TERM, KILL and 0); the run goes on
+   * @throws IllegalArgumentException when this OS has no such signal, or when {@link
+   *     Containment#PORTABLE} cannot send it (anything but TERM, KILL and NONE); the run goes on
    */
-  void cancel(int signal);
+  void cancel(Signal signal);
 
   /** Cancel if still running, then wait for the tree to be gone. */
   @Override

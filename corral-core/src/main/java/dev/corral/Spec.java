@@ -21,10 +21,10 @@ final class Spec implements Cloneable {
   Output stderr;
   Duration deadline;
   Duration grace;
-  int stopSignal;
+  Signal stopSignal;
   Containment containment;
   Command.Leftovers leftovers;
-  Set<Integer> keepIgnored;
+  Set<Signal> keepIgnored;
   boolean foreground;
   Executor consumers;
 

@@ -49,8 +49,8 @@ class BadInputTest {
     assertThatThrownBy(() -> c.deadline(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> c.grace(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grace must not be negative");
-    assertThatThrownBy(() -> c.stopSignal(65)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> c.stopSignal(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> c.stopSignal(Signal.of(65))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> c.stopSignal(Signal.of(-1))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> c.stopSignal("NOPE")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Output.capture(-5)).isInstanceOf(IllegalArgumentException.class);
   }

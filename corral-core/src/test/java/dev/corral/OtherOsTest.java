@@ -35,6 +35,7 @@ class OtherOsTest {
   void macOsPicksThePortableTierAndEndsTheTree() throws Exception {
     List<String> out = runOn("-Dos.name=Mac OS X", "--enable-native-access=ALL-UNNAMED");
     assertThat(out).contains("platform PortablePlatform", "signals BSD", "USR1 is 30",
+        "CHLD is SIGCHLD (20)",
         "timedOut true", "containment PORTABLE", "survivors []", "capability cgroup false",
         "capability portable true", "no-backend Corral has no native backend for Mac OS X yet",
         "process-group CONTAINMENT_UNAVAILABLE");
@@ -44,7 +45,9 @@ class OtherOsTest {
   @Test
   void windowsPicksThePortableTierAndEndsTheTree() throws Exception {
     List<String> out = runOn("-Dos.name=Windows 11", "--enable-native-access=ALL-UNNAMED");
-    assertThat(out).contains("platform PortablePlatform", "signals Windows", "USR1 refused",
+    assertThat(out).contains("platform PortablePlatform", "signals Windows",
+        "USR1 refused: SIGUSR1 cannot be delivered on Windows 11: Windows has only TERM and KILL",
+        "CHLD is SIGCHLD",
         "timedOut true", "containment PORTABLE", "survivors []", "capability portable true",
         "process-group CONTAINMENT_UNAVAILABLE");
     assertThat(tree.alive()).as("nothing of the tree is left").isEmpty();
@@ -53,7 +56,8 @@ class OtherOsTest {
   @Test
   void linuxWithoutNativeAccessFallsBackToThePortableTier() throws Exception {
     List<String> out = runOn("--illegal-native-access=deny");
-    assertThat(out).contains("platform LinuxPlatform", "signals Linux", "timedOut true",
+    assertThat(out).contains("platform LinuxPlatform", "signals Linux", "CHLD is SIGCHLD (17)",
+        "timedOut true",
         "containment PORTABLE", "survivors []", "capability cgroup false", "capability portable true",
         "process-group CONTAINMENT_UNAVAILABLE");
     assertThat(tree.alive()).as("nothing of the tree is left").isEmpty();
@@ -79,12 +83,14 @@ class OtherOsTest {
     public static void main(String[] args) {
       try {
         String s = args[0];
+        System.out.println("CHLD is " + Signal.CHLD);
         try {
-          System.out.println("USR1 is " + Command.of("true").stopSignal("USR1").stopSignal());
+          System.out.println("USR1 is "
+              + Command.of("true").stopSignal("USR1").stopSignal().number().getAsInt());
         } catch (IllegalArgumentException e) {
-          System.out.println("USR1 refused");
+          System.out.println("USR1 refused: " + e.getMessage());
         }
-        Command.of("true").stopSignal(Command.SIGTERM).keepIgnored(java.util.Set.of(15));
+        Command.of("true").stopSignal(Signal.TERM).keepIgnored(java.util.Set.of(Signal.TERM));
         try {
           Command.of("true").containment(Containment.PROCESS_GROUP).run();
           System.out.println("process-group ran");

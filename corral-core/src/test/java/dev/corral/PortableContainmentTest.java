@@ -146,11 +146,11 @@ class PortableContainmentTest extends ContainmentContract {
       throws Exception {
     Run run = startReady(sh("trap 'exit 5' TERM; echo ready; while :; do sleep 0.05; done"));
     try {
-      assertThatThrownBy(() -> run.cancel(10)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> run.cancel(Signal.USR1)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("cannot send SIGUSR1").hasMessageContaining("TERM")
           .hasMessageContaining("KILL");
       assertThat(run.isAlive()).as("a refused cancel leaves the run alone").isTrue();
-      run.cancel(15);
+      run.cancel(Signal.TERM);
       Result r = run.await();
       assertThat(r.cancelled()).isTrue();
       assertThat(r.exitCode()).hasValue(5);

@@ -2,7 +2,7 @@ package dev.corral.cli;
 
 import dev.corral.Capability;
 import dev.corral.Containment;
-import dev.corral.internal.Platform;
+import dev.corral.internal.cli.CliPlatform;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +20,7 @@ public final class Main {
   public static void main(String[] args) {
     // First: with the launcher's pre-forked slot, the platform prepares it in the background
     // while the arguments are parsed.
-    Platform.get();
+    CliPlatform.get();
     Cli cli = Cli.fromLauncher();
     int status;
     try {
@@ -37,7 +37,7 @@ public final class Main {
     cli.flush();
     // What the JVM's exit would do for Corral, then halt: the JDK's own exit sequence sets up
     // its logging just to log the exit, which costs a CLI run a tenth of its time.
-    Platform.get().shutdown();
+    CliPlatform.get().shutdown();
     Runtime.getRuntime().halt(status);
   }
 
@@ -165,7 +165,7 @@ public final class Main {
       cli.usageError(pidText == null ? "missing PID" : "invalid PID " + Quote.of(pidText), "corral tree");
       return Timeout.CANCELED;
     }
-    TreeView view = new TreeView(Platform.get().processes());
+    TreeView view = new TreeView(CliPlatform.get().processes());
     if (!view.has(pid)) {
       cli.error("no process " + pid);
       return 1;

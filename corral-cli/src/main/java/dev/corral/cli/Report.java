@@ -1,6 +1,7 @@
 package dev.corral.cli;
 
 import dev.corral.Result;
+import dev.corral.Signal;
 import dev.corral.Teardown;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ final class Report {
     j.field("command").array(r.command().argv());
     j.field("pid").value(r.pid());
     j.field("exitCode").value(r.exitCode().isPresent() ? r.exitCode().getAsInt() : null);
-    j.field("signal").value(r.signal().isPresent() ? SignalArgs.name(r.signal().getAsInt()) : null);
+    j.field("signal").value(r.signal().map(Signal::name).orElse(null));
     j.field("status").value(status);
     j.field("timedOut").value(timedOut);
     j.field("cancelled").value(r.cancelled() && !timedOut);

@@ -1,5 +1,6 @@
 package dev.corral.cli;
 
+import dev.corral.Signal;
 import dev.corral.internal.Signals;
 import java.util.Locale;
 
@@ -7,7 +8,7 @@ import java.util.Locale;
 final class SignalArgs {
   private SignalArgs() {}
 
-  private static final Signals TABLE = Signals.LINUX;
+  private static final Signals TABLE = Signals.current();
 
   /**
    * A name (any case, with or without SIG: {@code term}, {@code SIGTERM}, {@code RTMIN+2}) or a
@@ -43,6 +44,15 @@ final class SignalArgs {
       return -1;
     }
     return TABLE.number(name);
+  }
+
+  /** The signals with these numbers of this OS. */
+  static java.util.Set<Signal> signals(java.util.Set<Integer> numbers) {
+    java.util.Set<Signal> out = new java.util.LinkedHashSet<>();
+    for (int n : numbers) {
+      out.add(Signal.of(n));
+    }
+    return out;
   }
 
   /** The name without SIG ({@code TERM}), or the number for 0 and unnamed signals. */

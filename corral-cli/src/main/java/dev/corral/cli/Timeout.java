@@ -6,8 +6,9 @@ import dev.corral.CorralException;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.Result;
+import dev.corral.Signal;
 import dev.corral.Run;
-import dev.corral.internal.Platform;
+import dev.corral.internal.cli.CliPlatform;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -70,8 +71,8 @@ final class Timeout {
     Command command;
     try {
       command = Command.of(argv).stdin(Input.inherit()).stdout(Output.inherit())
-          .stderr(Output.inherit()).stopSignal(options.signal).grace(Command.UNBOUNDED_GRACE)
-          .containment(options.containment).foreground(options.foreground).keepIgnored(keep)
+          .stderr(Output.inherit()).stopSignal(Signal.of(options.signal)).grace(Command.UNBOUNDED_GRACE)
+          .containment(options.containment).foreground(options.foreground).keepIgnored(SignalArgs.signals(keep))
           .leftovers(options.leaveRunning ? Command.Leftovers.LEAVE_RUNNING : Command.Leftovers.STOP);
     } catch (IllegalArgumentException e) {
       cli.error(e.getMessage());
@@ -79,8 +80,8 @@ final class Timeout {
     }
     // The JVM replaced some of the caller's SIG_IGN with handlers; children inherit only SIG_IGN.
     // The launcher's pre-forked slot was forked before that, so it needs nothing.
-    if (!Platform.get().preforkedFor(command)) {
-      Platform.get().ignoreSignals(keep);
+    if (!CliPlatform.get().preforkedFor(command)) {
+      CliPlatform.get().ignoreSignals(keep);
     }
     ForwardedSignals.install(FORWARDED, options.signal, ignored, this::received);
     long start = System.nanoTime();
@@ -110,7 +111,7 @@ final class Timeout {
         if (killScheduled && !killSent && now - killAtNanos >= 0) {
           killSent = true;
           announce(SIGKILL);
-          run.cancel(SIGKILL);
+          run.cancel(Signal.KILL);
         }
         next = Long.MAX_VALUE;
         if (!timedOut && !killScheduled && deadline != Long.MAX_VALUE) {
@@ -158,13 +159,13 @@ final class Timeout {
     }
     announce(signal);
     try {
-      run.cancel(signal);
+      run.cancel(Signal.of(signal));
     } catch (IllegalArgumentException e) {
       // Portable containment sends only TERM and KILL: the tree still stops, with the stop signal.
       cli.error("cannot forward signal " + SignalArgs.name(signal) + " to command "
           + Quote.of(argv.get(0)) + " (" + e.getMessage() + "); sending "
           + SignalArgs.name(options.signal) + " instead");
-      run.cancel(options.signal);
+      run.cancel(Signal.of(options.signal));
     }
   }
 
@@ -181,7 +182,7 @@ final class Timeout {
     }
     int status;
     boolean preserve = options.preserveStatus;
-    int signal = r.signal().orElse(0);
+    int signal = r.signal().map(s -> s.number().orElse(0)).orElse(0);
     if (signal == 0) {
       status = r.exitCode().orElse(CANCELED);
     } else {
@@ -196,7 +197,7 @@ final class Timeout {
     Report.write(options.report, r, status, timedOut, cli);
     if (signal != 0 && !timedOut) {
       cli.flush();
-      Platform.get().dieBy(signal);
+      CliPlatform.get().dieBy(signal);
     }
     return status;
   }
@@ -220,7 +221,7 @@ final class Timeout {
   static final class Options {
     Duration limit = Duration.ZERO;
     Duration killAfter = Duration.ZERO;
-    int signal = Command.SIGTERM;
+    int signal = Signal.TERM.number().orElseThrow();
     boolean foreground;
     boolean preserveStatus;
     boolean verbose;

@@ -1,7 +1,7 @@
 package dev.corral.cli;
 
 import dev.corral.internal.ProcStat;
-import dev.corral.internal.ProcessView;
+import dev.corral.internal.cli.ProcessView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -3,7 +3,7 @@ package dev.corral.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.corral.internal.ProcStat;
-import dev.corral.internal.ProcessView;
+import dev.corral.internal.cli.ProcessView;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -31,15 +31,6 @@ public interface Platform {
   Child start(Command command, Consumer<Outcome> done);
 
   /**
-   * Whether {@link #start} would run {@code command} in a process Corral's launcher forked before
-   * the JVM started. That process has the caller's signal dispositions as they were, so nothing
-   * needs {@link #ignoreSignals} first.
-   */
-  default boolean preforkedFor(Command command) {
-    return false;
-  }
-
-  /**
    * What the JVM's exit does for Corral, now: stops every live run and waits for the proof
    * (bounded), then removes Corral's cgroups. For a process about to halt without the JDK's
    * shutdown sequence, as the CLI does. Runs once; later calls return at once.
@@ -59,33 +50,8 @@ public interface Platform {
     return capabilities().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
-  /**
-   * Ends this process by {@code signal}, without a core dump, as a supervisor that mirrors its
-   * child's death must. Returns only if the signal does not end a process by default.
-   */
-  void dieBy(int signal);
-
-  /**
-   * Makes this process ignore each of {@code signals}, so that children started from now on
-   * inherit SIG_IGN for them (posix_spawn can reset a signal to its default, but never ignore
-   * one). Signals the JVM cannot run without (SEGV, BUS, FPE, ILL, USR2) are left alone and
-   * returned; QUIT loses the JVM's thread dumps.
-   */
-  java.util.Set<Integer> ignoreSignals(java.util.Set<Integer> signals);
-
-  /** Every process now, for {@code corral tree}; processes that vanish while read are skipped. */
-  List<ProcessView> processes();
-
   /** Signal names and numbers of this OS. */
   Signals signals();
-
-  default void checkSignal(int signal) {
-    signals().check(signal);
-  }
-
-  default int signalNumber(String name) {
-    return signals().numberOf(name);
-  }
 
   final class Holder {
     private Holder() {}

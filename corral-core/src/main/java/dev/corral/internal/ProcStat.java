@@ -56,4 +56,22 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
   public boolean exited() {
     return state == 'Z' || state == 'X' || state == 'x';
   }
+
+  /** The pids of {@code procs}, in order. */
+  public static java.util.List<Long> pids(java.util.List<ProcStat> procs) {
+    java.util.List<Long> out = new java.util.ArrayList<>(procs.size());
+    for (ProcStat p : procs) {
+      out.add((long) p.pid());
+    }
+    return out;
+  }
+
+  /** Each of {@code procs} as {@code "pid (comm)"}, for a result's survivors. */
+  public static java.util.List<String> describe(java.util.List<ProcStat> procs) {
+    java.util.List<String> out = new java.util.ArrayList<>(procs.size());
+    for (ProcStat p : procs) {
+      out.add(p.pid() + " (" + p.comm() + ")");
+    }
+    return out;
+  }
 }

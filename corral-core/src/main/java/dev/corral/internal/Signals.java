@@ -156,6 +156,21 @@ public final class Signals {
     return n;
   }
 
+  /** This OS's number for {@code signal}; a {@code Command} has already refused one it lacks. */
+  public static int here(dev.corral.Signal signal) {
+    return signal.number().orElseThrow(
+        () -> new IllegalArgumentException(signal + ": no such signal on " + current().os()));
+  }
+
+  /** This OS's numbers for {@code signals}, in order. */
+  public static java.util.Set<Integer> here(java.util.Set<dev.corral.Signal> signals) {
+    java.util.Set<Integer> out = new java.util.TreeSet<>();
+    for (dev.corral.Signal s : signals) {
+      out.add(here(s));
+    }
+    return out;
+  }
+
   public int max() {
     return rtMax > 0 ? rtMax : names.length - 1;
   }

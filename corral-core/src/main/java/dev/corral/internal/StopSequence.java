@@ -235,7 +235,7 @@ public final class StopSequence {
       consumerFailure = failure;
     }
     if (!finished && !treeGone && !stopping) {
-      stop(Teardown.Cause.CONSUMER_FAILED, command.stopSignal());
+      stop(Teardown.Cause.CONSUMER_FAILED, Signals.here(command.stopSignal()));
     }
   }
 
@@ -268,7 +268,7 @@ public final class StopSequence {
       return;
     }
     switch (command.leftovers()) {
-      case STOP -> stop(Teardown.Cause.LEFTOVERS, command.stopSignal());
+      case STOP -> stop(Teardown.Cause.LEFTOVERS, Signals.here(command.stopSignal()));
       case LEAVE_RUNNING -> {
         leftRunning = tree.release();
         treeGone();
@@ -289,7 +289,7 @@ public final class StopSequence {
       }
     }
     timedOut = !leaderExited;
-    stop(Teardown.Cause.DEADLINE, command.stopSignal());
+    stop(Teardown.Cause.DEADLINE, Signals.here(command.stopSignal()));
   }
 
   /** {@code stopSignal} and SIGCONT to the whole tree; the grace counts from the signal. */

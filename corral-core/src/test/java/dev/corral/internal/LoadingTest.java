@@ -46,15 +46,19 @@ class LoadingTest {
     try (Isolated loader = new Isolated()) {
       Class<?> command = loader.loadClass("dev.corral.Command");
       Object c = command.getMethod("of", String[].class).invoke(null, (Object) new String[] {"true"});
-      c = command.getMethod("stopSignal", int.class).invoke(c, 2);
+      Class<?> signal = loader.loadClass("dev.corral.Signal");
+      Method of = signal.getMethod("of", String.class);
+      c = command.getMethod("stopSignal", signal).invoke(c, of.invoke(null, "INT"));
       c = command.getMethod("stopSignal", String.class).invoke(c, "SIGUSR1");
-      c = command.getMethod("keepIgnored", Set.class).invoke(c, Set.of(1, 13));
-      assertThat(command.getMethod("stopSignal").invoke(c)).isEqualTo(Signals.current().number("USR1"));
+      c = command.getMethod("keepIgnored", Set.class)
+          .invoke(c, Set.of(of.invoke(null, "HUP"), of.invoke(null, "PIPE")));
+      assertThat(command.getMethod("stopSignal").invoke(c)).hasToString("SIGUSR1 ("
+          + Signals.current().number("USR1") + ")");
       Method byName = command.getMethod("stopSignal", String.class);
       Object built = c;
       assertThatThrownBy(() -> invoke(byName, built, "NOPE"))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NOPE");
-      assertThatThrownBy(() -> invoke(command.getMethod("stopSignal", int.class), built, 99))
+      assertThatThrownBy(() -> invoke(signal.getMethod("of", int.class), null, 99))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("99");
 
       assertThat(loader.loaded("dev.corral.Command")).as("the control").isTrue();

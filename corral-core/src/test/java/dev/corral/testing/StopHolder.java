@@ -1,5 +1,6 @@
 package dev.corral.testing;
 
+import dev.corral.Signal;
 import dev.corral.Command;
 import dev.corral.Containment;
 import dev.corral.Output;
@@ -20,7 +21,7 @@ public final class StopHolder {
         + args[1] + " & wait'";
     CountDownLatch armed = new CountDownLatch(2);
     Command.of("/bin/sh", "-c", member + " &\nsetsid " + member + " &\nwait")
-        .containment(Containment.valueOf(args[2])).stopSignal(10).grace(Duration.ofSeconds(5))
+        .containment(Containment.valueOf(args[2])).stopSignal(Signal.USR1).grace(Duration.ofSeconds(5))
         .stdout(Output.lines(line -> armed.countDown())).start();
     armed.await();
     System.out.println("started");

@@ -283,7 +283,7 @@ final class CgroupGate implements Spawner.Gate {
   private boolean ours(int pid) {
     if (!noKcmp) {
       int rc = LibC.kcmp(SELF, pid, LibC.KCMP_VM);
-      if (rc != -Errors.ENOSYS && rc != -Errors.EPERM) {
+      if (rc != -Errors.ERRNO.ENOSYS && rc != -Errors.ERRNO.EPERM) {
         kcmpWorks |= rc == 0;
         return rc == 0;
       }

@@ -96,7 +96,7 @@ final class CgroupTree implements Tree {
       for (ProcStat p : members) {
         signalChecked(p.pid(), signal);
       }
-      then.accept(Tree.pids(members));
+      then.accept(ProcStat.pids(members));
     });
     if (whileFrozen.size() > 1) {
       return; // a freeze is already on its way; this pass joins it
@@ -226,7 +226,7 @@ final class CgroupTree implements Tree {
     } finally {
       thaw();
     }
-    List<Long> left = Tree.pids(members);
+    List<Long> left = ProcStat.pids(members);
     Watchdog.leave(left);
     return left;
   }

@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.NativeException;
+import dev.corral.internal.posix.Errno;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
@@ -8,33 +9,8 @@ import java.util.Optional;
 final class Errors {
   private Errors() {}
 
-  static final int EPERM = 1;
-  static final int ENOENT = 2;
-  static final int ESRCH = 3;
-  static final int EINTR = 4;
-  static final int ENXIO = 6;
-  static final int E2BIG = 7;
-  static final int ENOEXEC = 8;
-  static final int ECHILD = 10;
-  static final int EAGAIN = 11;
-  static final int ENOMEM = 12;
-  static final int EACCES = 13;
-  static final int EBUSY = 16;
-  static final int EEXIST = 17;
-  static final int ENODEV = 19;
-  static final int ENOTDIR = 20;
-  static final int EISDIR = 21;
-  static final int EINVAL = 22;
-  static final int ENFILE = 23;
-  static final int EMFILE = 24;
-  static final int ETXTBSY = 26;
-  static final int EROFS = 30;
-  static final int EPIPE = 32;
-  static final int ENAMETOOLONG = 36;
-  static final int ENOSYS = 38;
-  static final int ENOTEMPTY = 39;
-  static final int ELOOP = 40;
-  static final int EOPNOTSUPP = 95;
+  /** Linux's errno numbers. */
+  static final Errno ERRNO = Errno.LINUX;
 
   private static final Optional<MethodHandle> STRERRORDESC_NP = Native.bindOptional("strerrordesc_np");
   private static final Optional<MethodHandle> STRERRORNAME_NP = Native.bindOptional("strerrorname_np");

@@ -61,6 +61,7 @@ final class LibC {
   static final int POLLIN = 0x001;
 
   static final int SIGKILL = 9;
+  static final int SIGTERM = 15;
   static final int SIGCONT = 18;
   static final int NSIG = 65;
 
@@ -211,7 +212,7 @@ final class LibC {
 
   /** close(2). EINTR still closes the descriptor on Linux, so it is not retried. */
   static void close(int fd) {
-    if ((int) Native.call(close$mh, fd) < 0 && Native.lastErrno() != Errors.EINTR) {
+    if ((int) Native.call(close$mh, fd) < 0 && Native.lastErrno() != Errors.ERRNO.EINTR) {
       throw Errors.fail("close", Native.lastErrno());
     }
   }
@@ -279,7 +280,7 @@ final class LibC {
   /** epoll_wait(2): the number of ready events, or 0 when interrupted by a signal. */
   static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
     int rc = (int) Native.call(epoll_wait$mh, epfd, a(events), max, timeoutMillis);
-    if (rc < 0 && Native.lastErrno() == Errors.EINTR) {
+    if (rc < 0 && Native.lastErrno() == Errors.ERRNO.EINTR) {
       return 0;
     }
     return check("epoll_wait", rc);
@@ -317,10 +318,10 @@ final class LibC {
         return 0;
       }
       int errno = Native.lastErrno();
-      if (errno == Errors.EINTR) {
+      if (errno == Errors.ERRNO.EINTR) {
         continue;
       }
-      if (errno == Errors.ECHILD) {
+      if (errno == Errors.ERRNO.ECHILD) {
         return -errno;
       }
       throw Errors.fail("waitid", errno);
@@ -332,7 +333,7 @@ final class LibC {
     try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
       MemorySegment info = arena.allocate(Layouts.SIGINFO);
       while ((int) Native.call(waitid$mh, P_PID, pid, a(info), WEXITED) != 0
-          && Native.lastErrno() == Errors.EINTR) {
+          && Native.lastErrno() == Errors.ERRNO.EINTR) {
         // retry
       }
     }

@@ -8,6 +8,8 @@ import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.Signals;
+import dev.corral.internal.StopSequence;
+import dev.corral.internal.posix.GroupTree;
 import dev.corral.internal.portable.PortablePlatform;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /** Linux: posix_spawn, pidfd, epoll, and cgroup v2 or session and process group containment. */
-public final class LinuxPlatform implements Platform {
+public final class LinuxPlatform implements Platform, dev.corral.internal.cli.CliPlatform {
 
   /** The environment variable that marks every process of a run, for the process-group sweep. */
   static final String MARKER = "CORRAL_RUN";
@@ -87,7 +89,7 @@ public final class LinuxPlatform implements Platform {
     // must hold up this start only, not the spawn thread or the gate other runs take turns at.
     Stdio stdio = new Stdio(command, -1, start);
     Spawner.Spawned spawned;
-    Tree tree;
+    StopSequence.Tree tree;
     long deadline = command.deadline().map(d -> start + d.toNanos()).orElse(start + Long.MAX_VALUE / 2);
     if (containment == Containment.CGROUP) {
       CgroupHierarchy h = hierarchy;
@@ -112,7 +114,8 @@ public final class LinuxPlatform implements Platform {
         stdio.closeParentEnds();
         throw e;
       }
-      tree = new GroupTree(supervisor, spawned.pid(), MARKER + "=" + marker, start);
+      tree = new GroupTree(supervisor, ProcTable.TABLE, spawned.pid(), MARKER + "=" + marker,
+          start, Watchdog::leave);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
     return supervise(new LinuxRun(supervisor, command, start, spawned, tree, live::size), () -> {
@@ -331,7 +334,7 @@ public final class LinuxPlatform implements Platform {
       run.adopt();
     }
     for (LinuxRun run : live) {
-      run.cancel(run.command().stopSignal(), false);
+      run.cancel(Signals.here(run.command().stopSignal()), false);
     }
     Thread portableShutdown = Thread.ofVirtual().start(portable::shutdown); // in parallel
     long until = System.nanoTime() + 10_000_000_000L;
@@ -365,7 +368,7 @@ public final class LinuxPlatform implements Platform {
   private volatile List<Capability> capabilities;
 
   @Override
-  public List<dev.corral.internal.ProcessView> processes() {
+  public List<dev.corral.internal.cli.ProcessView> processes() {
     return ProcTable.views();
   }
 

@@ -80,12 +80,12 @@ final class PipeReader {
           ((Sink.Capture) sink).dropped();
           total += (int) n;
           continue;
-        } else if (n == -Errors.EAGAIN) {
+        } else if (n == -Errors.ERRNO.EAGAIN) {
           emptied();
           return;
-        } else if (n == -Errors.EINVAL) {
+        } else if (n == -Errors.ERRNO.EINVAL) {
           spliceable = false; // not a pipe after all: read and drop instead
-        } else if (n != -Errors.EINTR) {
+        } else if (n != -Errors.ERRNO.EINTR) {
           close(); // 0 is end of file; any other error ends the stream too
           return;
         }
@@ -99,10 +99,10 @@ final class PipeReader {
           paused = true;
           supervisor.unwatch(fd);
         }
-      } else if (n == -Errors.EAGAIN) {
+      } else if (n == -Errors.ERRNO.EAGAIN) {
         emptied();
         return;
-      } else if (n == -Errors.EINTR) {
+      } else if (n == -Errors.ERRNO.EINTR) {
         continue;
       } else {
         close(); // 0 is end of file; any other error ends the stream too

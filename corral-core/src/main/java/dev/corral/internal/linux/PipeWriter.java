@@ -37,9 +37,9 @@ final class PipeWriter {
       long n = LibC.write(fd, data.asSlice(offset), length - offset);
       if (n > 0) {
         offset += n;
-      } else if (n == -Errors.EAGAIN) {
+      } else if (n == -Errors.ERRNO.EAGAIN) {
         return;
-      } else if (n != -Errors.EINTR) {
+      } else if (n != -Errors.ERRNO.EINTR) {
         break; // EPIPE: the child closed its stdin; what it did not read is dropped
       }
     }

@@ -5,6 +5,7 @@ import dev.corral.Containment;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.Teardown;
+import dev.corral.internal.Signals;
 import dev.corral.internal.Child;
 import dev.corral.internal.Executables;
 import dev.corral.internal.Mounts;
@@ -95,8 +96,8 @@ final class PreforkedRun implements Child {
       Executables.resolve(command.argv().get(0), System.getenv("PATH"),
           Path.of("").toAbsolutePath(), command.toString());
       Set<Integer> reset = new TreeSet<>(ignored);
-      reset.removeAll(command.keepIgnored());
-      Set<Integer> ignore = new TreeSet<>(command.keepIgnored());
+      reset.removeAll(Signals.here(command.keepIgnored()));
+      Set<Integer> ignore = new TreeSet<>(Signals.here(command.keepIgnored()));
       ignore.removeAll(ignored);
       // glibc's own 32 and 33, which env(1) refuses to name: glibc sets its handlers for them
       // itself when it needs them, whatever the inherited disposition.

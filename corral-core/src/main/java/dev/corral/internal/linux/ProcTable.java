@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.posix.ProcessTable;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -63,8 +64,8 @@ final class ProcTable {
   }
 
   /** Every process with its cgroup and command line, for display. */
-  static List<dev.corral.internal.ProcessView> views() {
-    List<dev.corral.internal.ProcessView> out = new ArrayList<>();
+  static List<dev.corral.internal.cli.ProcessView> views() {
+    List<dev.corral.internal.cli.ProcessView> out = new ArrayList<>();
     for (ProcStat s : scan()) {
       String cgroup = "";
       String groups = readSmall("/proc/" + s.pid() + "/cgroup");
@@ -85,7 +86,7 @@ final class ProcTable {
       if (command.isEmpty()) {
         command = "[" + s.comm() + "]";
       }
-      out.add(new dev.corral.internal.ProcessView(s, cgroup, command));
+      out.add(new dev.corral.internal.cli.ProcessView(s, cgroup, command));
     }
     return out;
   }
@@ -246,4 +247,42 @@ final class ProcTable {
     }
     return -1;
   }
+
+  /** This table for the OS-neutral process-group layer. */
+  static final ProcessTable TABLE = new ProcessTable() {
+    @Override
+    public boolean ownNamespace() {
+      return ProcTable.ownNamespace();
+    }
+
+    @Override
+    public List<ProcStat> scan() {
+      return ProcTable.scan();
+    }
+
+    @Override
+    public String environValue(int pid, byte[] prefix) {
+      return ProcTable.environValue(pid, prefix);
+    }
+
+    @Override
+    public long startedBefore(long nanosAgo) {
+      return ticksNow() - nanosAgo / (1_000_000_000L / TICKS_PER_SECOND) - TICKS_PER_SECOND;
+    }
+
+    @Override
+    public int lastPid() {
+      return ProcTable.lastPid();
+    }
+
+    @Override
+    public boolean signalIfSame(ProcStat seen, int signal) {
+      return Pidfds.signalIfSame(seen, signal);
+    }
+
+    @Override
+    public void signalGroup(int pgid, int signal) {
+      LibC.kill(-pgid, signal);
+    }
+  };
 }

@@ -5,6 +5,8 @@ import dev.corral.CorralException;
 import dev.corral.CorralException.Reason;
 import dev.corral.Input;
 import dev.corral.Output;
+import dev.corral.internal.Signals;
+import dev.corral.internal.posix.Errno;
 import dev.corral.internal.Executables;
 import dev.corral.internal.NativeException;
 import java.lang.foreign.Arena;
@@ -86,7 +88,7 @@ final class Spawner {
       // In the foreground, a cgroup holds the tree; without one the leader's own group must.
       short session = !command.foreground() ? LibC.POSIX_SPAWN_SETSID
           : gate == null ? LibC.POSIX_SPAWN_SETPGROUP : 0;
-      MemorySegment attr = attributes(arena, session, command.keepIgnored());
+      MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()));
       LibC.fileActionsInit(fa);
       try {
         if (in != null) {
@@ -198,19 +200,12 @@ final class Spawner {
 
   private static CorralException spawnFailure(NativeException e, Command command,
       Map<String, String> environment, Path directory, Path program) {
-    if (e.errno() == Errors.ENOENT || e.errno() == Errors.EACCES || e.errno() == Errors.ENOTDIR) {
+    Errno errno = Errors.ERRNO;
+    if (e.errno() == errno.ENOENT || e.errno() == errno.EACCES || e.errno() == errno.ENOTDIR) {
       // Not looked at before the spawn: say what is wrong with the file, as a search would have.
       Executables.resolve(command.argv().get(0), environment.get("PATH"), directory, command.toString());
     }
-    Reason reason = switch (e.errno()) {
-      case Errors.ENOENT, Errors.ENOTDIR -> Reason.NOT_FOUND;
-      case Errors.EACCES, Errors.ENOEXEC, Errors.ETXTBSY, Errors.EPERM, Errors.ELOOP,
-          Errors.ENAMETOOLONG -> Reason.NOT_EXECUTABLE;
-      case Errors.EISDIR -> Reason.IS_DIRECTORY;
-      case Errors.E2BIG -> Reason.ARGUMENT_LIST_TOO_LONG;
-      case Errors.EAGAIN, Errors.ENOMEM, Errors.EMFILE, Errors.ENFILE -> Reason.RESOURCE_LIMIT;
-      default -> Reason.SYSTEM;
-    };
+    Reason reason = Errors.ERRNO.spawnFailure(e.errno());
     return new CorralException(reason, command.toString(), "cannot run " + program + ": " + e.getMessage(), e.errno(), e);
   }
 

@@ -193,7 +193,7 @@ final class Stdio implements AutoCloseable {
   }
 
   private static CorralException openFailure(String path, int errno, Command command) {
-    Reason reason = (errno == Errors.EMFILE || errno == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.BAD_REDIRECT;
+    Reason reason = (errno == Errors.ERRNO.EMFILE || errno == Errors.ERRNO.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.BAD_REDIRECT;
     return new CorralException(reason, command.toString(),
         "cannot open " + path + ": open(..) failed: " + Errors.describe(errno), errno, null);
   }
@@ -213,7 +213,7 @@ final class Stdio implements AutoCloseable {
       read = pair.getAtIndex(ValueLayout.JAVA_INT, 0);
       write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);
     } catch (NativeException e) {
-      Reason reason = (e.errno() == Errors.EMFILE || e.errno() == Errors.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.SYSTEM;
+      Reason reason = (e.errno() == Errors.ERRNO.EMFILE || e.errno() == Errors.ERRNO.ENFILE) ? Reason.RESOURCE_LIMIT : Reason.SYSTEM;
       throw new CorralException(reason, command.toString(), "cannot create a pipe: " + e.getMessage(), e.errno(), e);
     }
     int child = childWrites ? write : read;

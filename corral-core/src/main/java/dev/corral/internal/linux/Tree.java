@@ -2,7 +2,6 @@ package dev.corral.internal.linux;
 
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.StopSequence;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,18 +17,6 @@ interface Tree extends StopSequence.Tree {
 
   @Override
   default List<String> describe() {
-    List<String> out = new ArrayList<>();
-    for (ProcStat p : members()) {
-      out.add(p.pid() + " (" + p.comm() + ")");
-    }
-    return out;
-  }
-
-  static List<Long> pids(List<ProcStat> members) {
-    List<Long> out = new ArrayList<>(members.size());
-    for (ProcStat p : members) {
-      out.add((long) p.pid());
-    }
-    return out;
+    return ProcStat.describe(members());
   }
 }

@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.Command;
+import dev.corral.internal.Signals;
 import dev.corral.Input;
 import dev.corral.Output;
 import java.lang.foreign.Arena;
@@ -70,7 +71,7 @@ final class Watchdog {
   /** What the watchdog was last told about each run cgroup; absent means TERM and 2 s. */
   private static final Map<String, String> told = new HashMap<>();
 
-  private static final String DEFAULT_STOP = Command.SIGTERM + " " + Command.DEFAULT_GRACE.toMillis();
+  private static final String DEFAULT_STOP = LibC.SIGTERM + " " + Command.DEFAULT_GRACE.toMillis();
 
   /**
    * Tells the watchdog how to stop a process-group run if this JVM dies, when that is not TERM
@@ -93,7 +94,7 @@ final class Watchdog {
 
   private static String stopOf(Command command) {
     long grace = command.graceUnbounded() ? Command.DEFAULT_GRACE.toMillis() : command.grace().toMillis();
-    return command.stopSignal() + " " + grace;
+    return Signals.here(command.stopSignal()) + " " + grace;
   }
 
   /**

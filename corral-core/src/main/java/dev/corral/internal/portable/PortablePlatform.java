@@ -8,7 +8,7 @@ import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.ProcStat;
-import dev.corral.internal.ProcessView;
+import dev.corral.internal.cli.ProcessView;
 import dev.corral.internal.Signals;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  * table per snapshot while any run lives; per run, virtual threads for waiting and reading, plus
  * the JDK's own "process reaper" platform thread. Not yet benchmarked.
  */
-public final class PortablePlatform implements Platform {
+public final class PortablePlatform implements Platform, dev.corral.internal.cli.CliPlatform {
   /** The environment variable that marks every process of a run, as the native tier's. */
   static final String MARKER = "CORRAL_RUN";
 
@@ -81,10 +81,10 @@ public final class PortablePlatform implements Platform {
           command.containment() + " containment is not available: " + whyNoNative
               + "; Containment.AUTO or PORTABLE runs it with the JDK alone, best effort", 0, null);
     }
-    if (!RunTree.sendable(command.stopSignal())) {
+    if (!RunTree.sendable(Signals.here(command.stopSignal()))) {
       throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
           "portable containment cannot send the stop signal " + RunTree.refusal(
-              command.stopSignal(), signals) + "; use TERM, KILL or 0, or a native containment", 0, null);
+              Signals.here(command.stopSignal()), signals) + "; use TERM, KILL or 0, or a native containment", 0, null);
     }
     if (whyNoNative != null && hooked.compareAndSet(false, true)) {
       Runtime.getRuntime().addShutdownHook(
@@ -108,7 +108,7 @@ public final class PortablePlatform implements Platform {
       return;
     }
     for (PortableRun run : live) {
-      run.cancel(run.command().stopSignal(), false);
+      run.cancel(Signals.here(run.command().stopSignal()), false);
     }
     long until = System.nanoTime() + 10_000_000_000L;
     while (!live.isEmpty() && System.nanoTime() - until < 0) {

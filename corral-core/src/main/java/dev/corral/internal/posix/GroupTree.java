@@ -1,7 +1,9 @@
-package dev.corral.internal.linux;
+package dev.corral.internal.posix;
 
 import dev.corral.Containment;
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.Signals;
+import dev.corral.internal.StopSequence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The POSIX layer: the leader's own session and process group, plus a sweep of the process table.
@@ -23,30 +26,45 @@ import java.util.function.BooleanSupplier;
  *   <li>a descendant of the leader or of another member, or
  *   <li>started after the run began and carries the run's private environment marker.
  * </ul>
- * Members outside the group are signalled through a pidfd opened after their start time was
- * checked again, never by bare pid.
+ * Members outside the group are signalled only after their start time was checked again, never by
+ * bare pid ({@link ProcessTable#signalIfSame}). Everything OS-specific comes through the {@link
+ * ProcessTable}; signal numbers come from this OS's {@link Signals} table.
  *
  * <p>Limit: a process that left the session, scrubbed its environment, and whose parent died
  * (so that it was reparented away from the tree) is invisible to this layer.
  */
-final class GroupTree implements Tree {
+public final class GroupTree implements StopSequence.Tree {
   /**
    * How old a shared snapshot of the process table may be: 10 ms, or four times what the last
    * scan took, so that scanning never takes more than a fifth of the service thread.
    */
   private static final long SHARED_SCAN_NANOS = 10_000_000L;
 
-  private final Supervisor supervisor;
+  private static final int SIGKILL = Signals.current().numberOf("KILL");
+  private static final int SIGCONT = Signals.current().numberOf("CONT");
+
+  private final StopSequence.Scheduler scheduler;
+  private final ProcessTable table;
   private final int leader;
   private final String marker;
   private final long startNanos;
 
-  GroupTree(Supervisor supervisor, int leader, String markerEntry, long startNanos) {
-    this.supervisor = supervisor;
+  /** @param markerEntry the run's environment marker, "NAME=value" */
+  public GroupTree(StopSequence.Scheduler scheduler, ProcessTable table, int leader,
+      String markerEntry, long startNanos, Consumer<List<Long>> released) {
+    this.released = released;
+    this.scheduler = scheduler;
+    this.table = table;
     this.leader = leader;
     this.marker = markerEntry.substring(markerEntry.indexOf('=') + 1);
+    this.prefix = (markerEntry.substring(0, markerEntry.indexOf('=') + 1))
+        .getBytes(StandardCharsets.UTF_8);
     this.startNanos = startNanos;
   }
+
+  private final byte[] prefix;
+  /** Told the members left running on purpose (a watchdog may need to spare them). */
+  private final Consumer<List<Long>> released;
 
   /**
    * One snapshot of the process table serves every run's emptiness poll for {@link
@@ -66,11 +84,11 @@ final class GroupTree implements Tree {
     static Map<Long, String> markers = new HashMap<>();
 
     /** A snapshot no older than allowed, and taken after {@code notBeforeNanos} (0: any). */
-    static List<ProcStat> scan(boolean fresh, long notBeforeNanos) {
+    static List<ProcStat> scan(ProcessTable table, boolean fresh, long notBeforeNanos) {
       long now = System.nanoTime();
       if (fresh || now - takenNanos > maxAgeNanos || all.isEmpty()
           || (notBeforeNanos != 0 && takenNanos - notBeforeNanos < 0)) {
-        all = ProcTable.scan();
+        all = table.scan();
         takenNanos = System.nanoTime();
         maxAgeNanos = Math.max(SHARED_SCAN_NANOS, 4 * (takenNanos - now));
         if (markers.size() > 2 * all.size() + 64) {
@@ -88,9 +106,9 @@ final class GroupTree implements Tree {
     }
 
     /** The process's run marker, "" for none; read once per process. */
-    static String marker(ProcStat p) {
+    static String marker(ProcessTable table, byte[] prefix, ProcStat p) {
       return markers.computeIfAbsent(key(p), k -> {
-        String v = ProcTable.environValue(p.pid(), PREFIX);
+        String v = table.environValue(p.pid(), prefix);
         return v == null ? "" : v;
       });
     }
@@ -99,7 +117,6 @@ final class GroupTree implements Tree {
       return ((long) p.pid() << 40) ^ p.startTime();
     }
 
-    private static final byte[] PREFIX = (LinuxPlatform.MARKER + "=").getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
@@ -107,7 +124,7 @@ final class GroupTree implements Tree {
     return Containment.PROCESS_GROUP;
   }
 
-  @Override
+  /** The live members other than the leader, from a fresh snapshot. */
   public List<ProcStat> members() {
     return members(true);
   }
@@ -116,28 +133,26 @@ final class GroupTree implements Tree {
   private long emptyAskedNanos;
 
   private List<ProcStat> members(boolean fresh) {
-    if (!ProcTable.ownNamespace()) {
+    if (!table.ownNamespace()) {
       // /proc is another pid namespace's: its pids are not ours to signal. Only the leader's
       // group is reachable (kill(-leader) below); the limit is reported by Capability.
       return List.of();
     }
-    List<ProcStat> all = Shared.scan(fresh, emptyAskedNanos);
+    List<ProcStat> all = Shared.scan(table, fresh, emptyAskedNanos);
     Map<Integer, List<ProcStat>> children = new HashMap<>();
     Set<Integer> member = new HashSet<>();
     ArrayDeque<Integer> frontier = new ArrayDeque<>();
     frontier.add(leader);
     // A process must have started after the run began to carry its marker; this bounds how many
     // environ files are read. One second of slack covers tick rounding.
-    long since = ProcTable.ticksNow()
-        - (System.nanoTime() - startNanos) / (1_000_000_000L / ProcTable.TICKS_PER_SECOND)
-        - ProcTable.TICKS_PER_SECOND;
+    long since = table.startedBefore(System.nanoTime() - startNanos);
     for (ProcStat p : all) {
       if (p.pid() == leader || p.exited()) {
         continue;
       }
       children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p);
       if (p.session() == leader || p.pgrp() == leader
-          || (p.startTime() >= since && Shared.marker(p).equals(marker))) {
+          || (p.startTime() >= since && Shared.marker(table, prefix, p).equals(marker))) {
         if (member.add(p.pid())) {
           frontier.add(p.pid());
         }
@@ -170,31 +185,31 @@ final class GroupTree implements Tree {
       // Asked only once the leader has exited: a snapshot from before could miss what it started.
       emptyAskedNanos = System.nanoTime();
     }
-    return (System.nanoTime() - startNanos < 1_000_000_000L && ProcTable.lastPid() == leader)
+    return (System.nanoTime() - startNanos < 1_000_000_000L && table.lastPid() == leader)
         || members(false).isEmpty();
   }
 
   @Override
-  public void stop(int signal, java.util.function.Consumer<List<Long>> then) {
+  public void stop(int signal, Consumer<List<Long>> then) {
     List<ProcStat> members = members(false);
     signalAll(members, signal);
-    signalAll(members, LibC.SIGCONT);
-    then.accept(Tree.pids(members));
+    signalAll(members, SIGCONT);
+    then.accept(ProcStat.pids(members));
   }
 
   @Override
   public List<Long> kill() {
     List<ProcStat> members = members(false);
-    signalAll(members, LibC.SIGKILL);
-    return Tree.pids(members);
+    signalAll(members, SIGKILL);
+    return ProcStat.pids(members);
   }
 
   private void signalAll(List<ProcStat> members, int signal) {
     // Safe: the leader is unreaped, so this group id is still the run's own.
-    LibC.kill(-leader, signal);
+    table.signalGroup(leader, signal);
     for (ProcStat p : members) {
       if (p.pgrp() != leader) {
-        Pidfds.signalIfSame(p, signal);
+        table.signalIfSame(p, signal);
       }
     }
   }
@@ -205,7 +220,7 @@ final class GroupTree implements Tree {
   }
 
   private void poll(BooleanSupplier listener, long delayNanos) {
-    supervisor.after(delayNanos, () -> {
+    scheduler.at(scheduler.nanoTime() + delayNanos, () -> {
       if (!listener.getAsBoolean()) {
         // Back off to 10 ms: the sweeps of all runs share one snapshot of the process table,
         // so polling more often than it is renewed would find nothing new.
@@ -216,11 +231,17 @@ final class GroupTree implements Tree {
 
   @Override
   public List<Long> release() {
-    List<Long> left = Tree.pids(members());
-    Watchdog.leave(left);
+    List<Long> left = ProcStat.pids(members());
+    released.accept(left);
     return left;
   }
 
   @Override
+  public List<String> describe() {
+    return ProcStat.describe(members());
+  }
+
+  @Override
   public void close() {}
+
 }

@@ -1,4 +1,6 @@
-package dev.corral.internal;
+package dev.corral.internal.cli;
+
+import dev.corral.internal.ProcStat;
 
 /**
  * One process as {@code corral tree} shows it: a point-in-time snapshot, which may already be

@@ -1,0 +1,100 @@
+package dev.corral.internal.linux;
+
+import dev.corral.internal.StopSequence;
+import dev.corral.internal.posix.ExitWatcher;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A run's leader through its pidfd: epoll tells its exit, waitid(P_PIDFD, WNOWAIT) reads the
+ * status without reaping it. Everything but {@link #awaitExit} runs on the service thread.
+ */
+final class PidfdLeader implements ExitWatcher {
+  private final Supervisor supervisor;
+  private final int pid;
+  private final int pidfd;
+  /** Guards {@link #pidfd} against being closed while a waiting caller duplicates it. */
+  private final Object lock = new Object();
+  private boolean closed;
+  private boolean watching;
+
+  PidfdLeader(Supervisor supervisor, int pid, int pidfd) {
+    this.supervisor = supervisor;
+    this.pid = pid;
+    this.pidfd = pidfd;
+  }
+
+  @Override
+  public long pid() {
+    return pid;
+  }
+
+  @Override
+  public void watch(Runnable exited) {
+    watching = true;
+    supervisor.watch(pidfd, LibC.EPOLLIN, events -> exited.run());
+  }
+
+  /** Reads the status without reaping (WNOWAIT), and stops watching once it has exited. */
+  @Override
+  public StopSequence.Exit poll() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = arena.allocate(Layouts.SIGINFO);
+      LibC.waitidPidfd(pidfd, info, LibC.WEXITED | LibC.WNOWAIT | LibC.WNOHANG);
+      if (Layouts.siPid(info) == 0) {
+        return null;
+      }
+      unwatch();
+      int status = Layouts.siStatus(info);
+      return Layouts.siCode(info) == LibC.CLD_EXITED
+          ? new StopSequence.Exit(status, 0) : new StopSequence.Exit(-1, status);
+    }
+  }
+
+  @Override
+  public void release(boolean reap) {
+    unwatch(); // supervision gave up with the leader alive, or failed: close must not block
+    if (reap) {
+      try (Arena arena = Arena.ofConfined()) {
+        LibC.waitidPidfd(pidfd, arena.allocate(Layouts.SIGINFO), LibC.WEXITED);
+      }
+    }
+    synchronized (lock) {
+      if (!closed) {
+        closed = true;
+        LibC.close(pidfd);
+      }
+    }
+  }
+
+  /**
+   * Blocks the calling platform thread up to {@code millis} until the leader has exited, polling a
+   * duplicate of the pidfd (the service thread may close the original meanwhile). Any thread.
+   */
+  boolean awaitExit(int millis) {
+    int fd;
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      fd = LibC.fcntlQuiet(pidfd, LibC.F_DUPFD_CLOEXEC, 0);
+    }
+    if (fd < 0) {
+      return false;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment poll = arena.allocate(Layouts.POLLFD);
+      Layouts.setPollFd(poll, fd, LibC.POLLIN);
+      return LibC.poll(poll, 1, millis) > 0;
+    } finally {
+      LibC.close(fd);
+    }
+  }
+
+  private void unwatch() {
+    if (watching) {
+      watching = false;
+      supervisor.unwatch(pidfd);
+    }
+  }
+}
