@@ -8,6 +8,7 @@ import dev.corral.Run;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,7 @@ final class Measures {
   }
 
   record Footprint(String who, int children, int threadsAdded, long heapAddedKb, long rssAddedKb,
-      double cpuMs, double startMs) {}
+      double cpuMs, double startMs, int liveThreads) {}
 
   /** Starts one child and returns what ends it. */
   interface Starter {
@@ -138,6 +139,39 @@ final class Measures {
       Run run = sleep.start();
       return run;
     });
+  }
+
+  /**
+   * The portable tier's footprint, taken in a fresh JVM: the JDK's reaper threads form a cached pool
+   * whose idle threads live 60 s, so in this JVM the portable runs would reuse those the peers'
+   * children left, and the count would hide its own.
+   */
+  static Footprint portableFootprintAlone(int n) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String out = Harness.run(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"), Measures.class.getName(), Integer.toString(n));
+    String[] lines = out.strip().split("\n");
+    String[] f = lines[lines.length - 1].strip().split(" ");
+    return new Footprint("Corral (portable)", n, Integer.parseInt(f[0]), Long.parseLong(f[1]),
+        Long.parseLong(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]), Integer.parseInt(f[5]));
+  }
+
+  /**
+   * {@code Measures N}: the portable tier's footprint for N children in this (fresh) JVM, printed as
+   * one line: threads added, heap KiB, RSS KiB, CPU ms, start ms, live threads at the peak.
+   */
+  public static void main(String[] args) throws Exception {
+    int n = Integer.parseInt(args[0]);
+    Command sleep = Command.of("sleep", "600").containment(Containment.PORTABLE)
+        .stdout(Output.discard()).stderr(Output.discard());
+    Command warm = Command.of("/bin/true").containment(Containment.PORTABLE)
+        .stdout(Output.discard()).stderr(Output.discard());
+    for (int i = 0; i < Math.min(n, 300); i++) {
+      warm.run(); // JIT warm-up; Corral's own threads start before the count, as in the report's JVM
+    }
+    Footprint f = footprint("Corral (portable)", n, sleep::start);
+    System.out.println(f.threadsAdded() + " " + f.heapAddedKb() + " " + f.rssAddedKb() + " "
+        + f.cpuMs() + " " + f.startMs() + " " + f.liveThreads());
   }
 
   static Footprint processBuilderFootprint(int n) throws Exception {
@@ -173,7 +207,8 @@ final class Measures {
       double startMs = (System.nanoTime() - s0) / 1e6;
       Thread.sleep(200); // ProcessBuilder starts its reaper threads asynchronously
       return new Footprint(who, n, Harness.threads() - t0, usedHeapKb() - heap0,
-          Harness.statusKb("VmRSS") - rss0, (cpuNanos() - cpu0) / 1e6, startMs);
+          Harness.statusKb("VmRSS") - rss0, (cpuNanos() - cpu0) / 1e6, startMs,
+          ManagementFactory.getThreadMXBean().getThreadCount());
     } finally {
       for (AutoCloseable c : children) {
         c.close();

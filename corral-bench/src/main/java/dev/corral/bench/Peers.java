@@ -4,6 +4,7 @@ import com.zaxxer.nuprocess.NuAbstractProcessHandler;
 import com.zaxxer.nuprocess.NuProcess;
 import com.zaxxer.nuprocess.NuProcessBuilder;
 import dev.corral.Command;
+import dev.corral.Containment;
 import dev.corral.Output;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,14 +61,26 @@ interface Peers {
   }
 
   final class CorralPeer implements Peers {
+    private final Containment containment;
+
+    CorralPeer() {
+      this(Containment.AUTO);
+    }
+
+    /** With {@link Containment#PORTABLE}, the JDK-only tier: ProcessBuilder and snapshots of the tree. */
+    CorralPeer(Containment containment) {
+      this.containment = containment;
+    }
+
     @Override
     public String name() {
-      return "Corral";
+      return containment == Containment.AUTO ? "Corral"
+          : "Corral (" + containment.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
     }
 
     @Override
     public long run(List<String> argv, boolean capture) {
-      Command c = Command.of(argv);
+      Command c = Command.of(argv).containment(containment);
       if (!capture) {
         return c.stdout(Output.discard()).stderr(Output.discard()).run().status();
       }
@@ -75,12 +89,13 @@ interface Peers {
 
     @Override
     public void runWithDeadline(List<String> argv, Duration deadline) {
-      Command.of(argv).deadline(deadline).grace(Duration.ofMillis(100)).run();
+      Command.of(argv).containment(containment).deadline(deadline).grace(Duration.ofMillis(100)).run();
     }
 
     @Override
     public AutoCloseable start(List<String> argv) {
-      return Command.of(argv).stdout(Output.discard()).stderr(Output.discard()).start();
+      return Command.of(argv).containment(containment).stdout(Output.discard()).stderr(Output.discard())
+          .start();
     }
   }
 

@@ -97,8 +97,10 @@ public final class Report {
     }
     chart.panel("1. spawn + wait of /bin/true, p50 (shorter is better)", bars, "µs");
     double cg = spawn.get("corralCgroup");
-    md.append("\n`corralCgroup` and `corralProcessGroup` discard output; `corralCaptured` captures both"
-        + " streams (the default). Best peer: the fastest non-Corral row.\n\n"
+    md.append("\n`corralCgroup`, `corralProcessGroup` and `corralPortable` discard output;"
+        + " `corralCaptured` captures both streams (the default). `corralPortable` is the JDK-only"
+        + " tier (`Containment.PORTABLE`): ProcessBuilder starts the child, and snapshots of the"
+        + " process table find its tree. Best peer: the fastest non-Corral row.\n\n"
         + "Where cgroup mode's extra time goes, measured with timestamps on 2026-11-25 (not in this run):"
         + " a JVM's own raw posix_spawn + waitpid loop through FFM takes 1.0-1.1× the C loop, and"
         + " process-group mode's posix_spawn call costs what a raw one does in the same JVM. The cgroup"
@@ -136,7 +138,8 @@ public final class Report {
             + " comes back; a call still blocked after ").append(TreeDeadline.CAP_MS)
         .append(" ms is hung on a pipe that an orphan holds, and is released by ending the orphans."
             + " \"Orphans\" counts the tree's processes alive when the call returned (or at the cap);"
-            + " the benchmark then ends them by pid.\n\n")
+            + " the benchmark then ends them by pid. Corral (portable) knows the tree from snapshots"
+            + " (every 50 ms, and one more at the stop): it ends what a snapshot saw.\n\n")
         .append("| who | returns ms (median) | hung | orphans |\n|---|---:|---|---:|\n");
     Map<String, Double> bars = new LinkedHashMap<>();
     for (TreeDeadline.Outcome o : outcomes) {
@@ -156,6 +159,7 @@ public final class Report {
     int n = quick ? 100 : 1000;
     List<Measures.Footprint> fs = new ArrayList<>();
     fs.add(Measures.corralFootprint(n));
+    fs.add(Measures.portableFootprintAlone(n));
     fs.add(Measures.processBuilderFootprint(n));
     for (Peers p : Peers.ALL.subList(2, Peers.ALL.size())) {
       fs.add(Measures.peerFootprint(p, n));
@@ -170,7 +174,14 @@ public final class Report {
           f.threadsAdded(), f.heapAddedKb(), f.rssAddedKb(), f.cpuMs(), f.startMs()));
       bars.put(f.who(), (double) f.threadsAdded());
     }
-    md.append('\n');
+    Measures.Footprint portable = fs.get(1);
+    md.append("\nCorral (portable) is the JDK-only tier: a virtual thread per run waits for the leader,"
+        + " and the JDK adds a platform thread of its own (\"process reaper\") per live child. It is"
+        + " measured alone in a fresh JVM, after ").append(Math.min(n, 300))
+        .append(" warm-up runs: the JDK's reaper threads are a cached pool whose idle threads live"
+            + " 60 s, so in this JVM it would reuse the reapers the other rows left and its count"
+            + " would hide its own. At its peak that JVM had ").append(portable.liveThreads())
+        .append(" live platform threads (ThreadMXBean; virtual threads are not among them).\n\n");
     chart.panel("3. threads added for " + n + " live children", bars, "threads");
     goal("at most 4 threads added for " + n + " live children", fs.get(0).threadsAdded() <= 4,
         fs.get(0).threadsAdded() + " threads");

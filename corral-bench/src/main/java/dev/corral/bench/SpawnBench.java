@@ -31,6 +31,11 @@ public class SpawnBench {
   }
 
   @Benchmark
+  public int corralPortable() {
+    return TRUE.containment(Containment.PORTABLE).run().status();
+  }
+
+  @Benchmark
   public int corralCaptured() {
     return Command.of("/bin/true").run().status();
   }

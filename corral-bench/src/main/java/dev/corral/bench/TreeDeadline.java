@@ -1,5 +1,6 @@
 package dev.corral.bench;
 
+import dev.corral.Containment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -32,7 +33,8 @@ final class TreeDeadline {
   static List<Outcome> all(int rounds) throws Exception {
     List<Outcome> out = new ArrayList<>();
     List<Peers> peers = new ArrayList<>(Peers.ALL);
-    peers.add(2, new Peers.ProcessBuilderPeer(true));
+    peers.add(1, new Peers.CorralPeer(Containment.PORTABLE));
+    peers.add(3, new Peers.ProcessBuilderPeer(true));
     for (Peers p : peers) {
       out.add(measure(p.name(), p::runWithDeadline, rounds));
     }
