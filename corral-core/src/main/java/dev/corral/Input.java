@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /** Where a run's standard input comes from. The default is {@link #none()}. */
-public sealed interface Input permits Input.None, Input.Bytes, Input.FromFile, Input.Inherit {
+public sealed interface Input
+    permits Input.None, Input.Bytes, Input.FromFile, Input.Inherit, Input.Pipe {
 
   /** An empty stdin: the child reads end of file at once ({@code /dev/null}). */
   static Input none() {
@@ -35,6 +36,21 @@ public sealed interface Input permits Input.None, Input.Bytes, Input.FromFile, I
   /** The JVM's own stdin. */
   static Input inherit() {
     return Inherit.INSTANCE;
+  }
+
+  /**
+   * A pipe the caller writes while the child runs, through {@link Run#stdin()}: writes block while
+   * the child does not read (64 KiB wait in Corral, plus what the kernel's pipe holds), {@code
+   * close()} is end of file, and once the child closed its stdin or the run is over a write throws
+   * an {@link java.io.IOException} (never a SIGPIPE).
+   */
+  static Input pipe() {
+    return Pipe.INSTANCE;
+  }
+
+  /** See {@link Input#pipe()}. */
+  enum Pipe implements Input {
+    INSTANCE
   }
 
   /** See {@link Input#none()}. */

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  */
 public sealed interface Output
     permits Output.Capture, Output.Discard, Output.Inherit, Output.ToFile, Output.Lines,
-        Output.Chunks, Output.ToStdout {
+        Output.Chunks, Output.ToStdout, Output.Pipe {
 
   /** The default capture limit, 64 MiB per stream. */
   long DEFAULT_LIMIT = 64L << 20;
@@ -73,6 +73,24 @@ public sealed interface Output
   /** Pass each chunk as read from the pipe. The array is the consumer's to keep. */
   static Output chunks(Consumer<byte[]> consumer) {
     return new Chunks(consumer);
+  }
+
+  /**
+   * A stream the caller reads while the child runs, through {@link Run#stdout()} or {@link
+   * Run#stderr()}. Memory stays bounded: with 1 MiB unread, Corral stops reading the pipe and the
+   * child blocks, as with a {@code ProcessBuilder} pipe nobody reads; so read it before waiting for
+   * the result when the child writes much. The reader sees end of file after everything the tree
+   * wrote, even when a process outside it still holds the pipe (after the 500 ms drain). With a
+   * deadline, or once the run is stopped, an unread stream gets 500 ms more; then what is still
+   * queued stays readable, the rest is dropped, and the stream counts as truncated.
+   */
+  static Output pipe() {
+    return Pipe.INSTANCE;
+  }
+
+  /** See {@link Output#pipe()}. */
+  enum Pipe implements Output {
+    INSTANCE
   }
 
   /** For stderr only: send it to wherever stdout goes, interleaved as the child wrote it. */

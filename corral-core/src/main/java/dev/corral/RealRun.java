@@ -53,6 +53,29 @@ final class RealRun implements Run {
   }
 
   @Override
+  public java.io.OutputStream stdin() {
+    return piped(child.stdin(), "stdin", "Input.pipe()");
+  }
+
+  @Override
+  public java.io.InputStream stdout() {
+    return piped(child.stdout(), "stdout", "Output.pipe()");
+  }
+
+  @Override
+  public java.io.InputStream stderr() {
+    return piped(child.stderr(), "stderr", "Output.pipe()");
+  }
+
+  private <T> T piped(T stream, String which, String how) {
+    if (stream == null) {
+      throw new IllegalStateException(command + ": its " + which + " is not a pipe; ask for one"
+          + " with " + which + "(" + how + ")");
+    }
+    return stream;
+  }
+
+  @Override
   public boolean isAlive() {
     return !result.isDone();
   }

@@ -16,6 +16,27 @@ public interface Run extends AutoCloseable {
 
   Command command();
 
+  /**
+   * The child's stdin, for a command whose stdin is {@link Input#pipe()}.
+   *
+   * @throws IllegalStateException when the command's stdin is not a pipe
+   */
+  java.io.OutputStream stdin();
+
+  /**
+   * The child's stdout as it writes it, for a command whose stdout is {@link Output#pipe()}.
+   *
+   * @throws IllegalStateException when the command's stdout is not a pipe
+   */
+  java.io.InputStream stdout();
+
+  /**
+   * The child's stderr as it writes it, for a command whose stderr is {@link Output#pipe()}.
+   *
+   * @throws IllegalStateException when the command's stderr is not a pipe
+   */
+  java.io.InputStream stderr();
+
   /** True until the run is over: the tree ended, the output drained, the result ready. */
   boolean isAlive();
 

@@ -10,6 +10,21 @@ public interface Child {
    */
   void cancel(int signal, boolean resend);
 
+  /** The caller's end of a piped stdin ({@code Input.pipe()}), or null. */
+  default java.io.OutputStream stdin() {
+    return null;
+  }
+
+  /** The caller's end of a piped stdout ({@code Output.pipe()}), or null. */
+  default java.io.InputStream stdout() {
+    return null;
+  }
+
+  /** The caller's end of a piped stderr, or null. */
+  default java.io.InputStream stderr() {
+    return null;
+  }
+
   /**
    * Blocks the calling platform thread for up to {@code millis} until the command's own process
    * has exited, and says whether the outcome is worth spinning for (it follows within

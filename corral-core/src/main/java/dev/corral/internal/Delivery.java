@@ -113,6 +113,16 @@ public final class Delivery extends Sink {
     return failure;
   }
 
+  @Override
+  public Throwable consumerFailure() {
+    return failure();
+  }
+
+  @Override
+  public boolean consumerDone() {
+    return isOver();
+  }
+
   /** True once delivery is over (see {@link Listener#over}). */
   public synchronized boolean isOver() {
     return over;
@@ -127,6 +137,7 @@ public final class Delivery extends Sink {
    * Ends delivery now: what is queued is dropped and the stream counts as truncated. A consumer
    * still running on a thread Corral started is interrupted; a caller's executor thread is not.
    */
+  @Override
   public void abandon(boolean interrupt) {
     Thread busy;
     synchronized (this) {

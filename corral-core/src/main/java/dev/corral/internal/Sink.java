@@ -14,7 +14,7 @@ import java.util.Arrays;
  * {@link Output.Chunks}) never run there: a {@link Delivery} copies the bytes and hands them to a
  * thread of the consumer's own, so a slow or throwing consumer harms only its own run.
  */
-public abstract sealed class Sink permits Sink.Capture, Delivery {
+public abstract sealed class Sink permits Sink.Capture, Delivery, PipeStream {
 
   static final byte[] EMPTY = new byte[0];
 
@@ -32,6 +32,7 @@ public abstract sealed class Sink permits Sink.Capture, Delivery {
       case Output.Capture c -> new Capture(c.maxBytes());
       case Output.Lines l -> new Delivery(new Delivery.Lines(l.consumer()), consumers);
       case Output.Chunks c -> new Delivery(new Delivery.Chunks(c.consumer()), consumers);
+      case Output.Pipe p -> new PipeStream();
       default -> null;
     };
   }
@@ -58,6 +59,22 @@ public abstract sealed class Sink permits Sink.Capture, Delivery {
   public Captured captured() {
     return Captured.NONE;
   }
+
+  /** True once whoever takes the bytes has all it will get (a consumer saw the end, failed, or was abandoned). */
+  public boolean consumerDone() {
+    return true;
+  }
+
+  /** The exception a consumer threw, or null. */
+  public Throwable consumerFailure() {
+    return null;
+  }
+
+  /**
+   * The run ends although the bytes' taker is behind: what it has not taken is dropped (a
+   * consumer on Corral's own thread is interrupted when {@code interrupt}).
+   */
+  public void abandon(boolean interrupt) {}
 
   /** Keeps up to a limit in memory; counts and drops the rest. */
   public static final class Capture extends Sink {

@@ -69,6 +69,21 @@ final class LinuxRun implements Child {
   }
 
   @Override
+  public java.io.OutputStream stdin() {
+    return streams.stdinPipe();
+  }
+
+  @Override
+  public java.io.InputStream stdout() {
+    return streams.piped(false);
+  }
+
+  @Override
+  public java.io.InputStream stderr() {
+    return streams.piped(true);
+  }
+
+  @Override
   public void cancel(int signal, boolean resend) {
     sequence.post(() -> sequence.cancel(signal, resend));
   }

@@ -4,7 +4,9 @@ import dev.corral.Command;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.Delivery;
+import dev.corral.internal.PipeStream;
 import dev.corral.internal.Sink;
+import dev.corral.internal.StdinPipe;
 import dev.corral.internal.StopSequence;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ final class RunStreams implements StopSequence.Streams {
   private final PipeReader stdout;
   private final PipeReader stderr;
   private final PipeWriter stdin;
+  private final StdinPipe stdinPipe;
 
   /**
    * @param changed told, on the service thread, when a pipe closed or a delivery is over
@@ -31,7 +34,9 @@ final class RunStreams implements StopSequence.Streams {
         : new PipeReader(supervisor, spawned.stdout(), sink(command.stdout(), consumers), changed);
     this.stderr = spawned.stderr() < 0 ? null
         : new PipeReader(supervisor, spawned.stderr(), sink(command.stderr(), consumers), changed);
-    this.stdin = spawned.stdin() < 0 ? null
+    this.stdinPipe = command.stdin() instanceof Input.Pipe ? new StdinPipe() : null;
+    this.stdin = spawned.stdin() < 0 ? null : stdinPipe != null
+        ? new PipeWriter(supervisor, spawned.stdin(), stdinPipe)
         : new PipeWriter(supervisor, spawned.stdin(), ((Input.Bytes) command.stdin()).data());
   }
 
@@ -94,8 +99,8 @@ final class RunStreams implements StopSequence.Streams {
   @Override
   public Throwable consumerFailure() {
     for (PipeReader r : readers()) {
-      if (r.sink() instanceof Delivery d && d.failure() != null) {
-        return d.failure();
+      if (r.sink().consumerFailure() != null) {
+        return r.sink().consumerFailure();
       }
     }
     return null;
@@ -104,7 +109,7 @@ final class RunStreams implements StopSequence.Streams {
   @Override
   public boolean consumersDone() {
     for (PipeReader r : readers()) {
-      if (r.sink() instanceof Delivery d && !d.isOver()) {
+      if (!r.sink().consumerDone()) {
         return false;
       }
     }
@@ -114,9 +119,7 @@ final class RunStreams implements StopSequence.Streams {
   @Override
   public void abandonConsumers() {
     for (PipeReader r : readers()) {
-      if (r.sink() instanceof Delivery d) {
-        d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
-      }
+      r.sink().abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
     }
   }
 
@@ -132,6 +135,17 @@ final class RunStreams implements StopSequence.Streams {
     }
     steps.add(this::abandonConsumers);
     return steps;
+  }
+
+  /** The caller's end of a piped stdin, or null. */
+  StdinPipe stdinPipe() {
+    return stdinPipe;
+  }
+
+  /** The caller's end of a piped stdout ({@code err} false) or stderr, or null. */
+  java.io.InputStream piped(boolean err) {
+    PipeReader r = err ? stderr : stdout;
+    return r != null && r.sink() instanceof PipeStream p ? p.stream() : null;
   }
 
   @Override

@@ -76,6 +76,7 @@ final class Stdio implements AutoCloseable {
       case Input.Inherit i -> null;
       case Input.FromFile f -> new int[] {child(open(f.path(), LibC.O_RDONLY, command, startNanos)), -1};
       case Input.Bytes b -> pipe(false, command);
+      case Input.Pipe p -> pipe(false, command);
     };
   }
 
@@ -89,6 +90,7 @@ final class Stdio implements AutoCloseable {
       case Output.Capture c -> pipe(true, command);
       case Output.Lines l -> pipe(true, command);
       case Output.Chunks c -> pipe(true, command);
+      case Output.Pipe p -> pipe(true, command);
     };
   }
 

@@ -70,6 +70,21 @@ final class PortableRun implements Child {
     return command;
   }
 
+  @Override
+  public java.io.OutputStream stdin() {
+    return streams.stdinPipe();
+  }
+
+  @Override
+  public java.io.InputStream stdout() {
+    return streams.piped(false);
+  }
+
+  @Override
+  public java.io.InputStream stderr() {
+    return streams.piped(true);
+  }
+
   /**
    * @throws IllegalArgumentException for a signal the JDK cannot send (anything but TERM, KILL
    *     and 0); the run goes on untouched

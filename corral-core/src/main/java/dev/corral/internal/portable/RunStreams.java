@@ -97,8 +97,8 @@ final class RunStreams implements StopSequence.Streams {
   @Override
   public Throwable consumerFailure() {
     for (PipeReader r : readers()) {
-      if (r.sink() instanceof Delivery d && d.failure() != null) {
-        return d.failure();
+      if (r.sink().consumerFailure() != null) {
+        return r.sink().consumerFailure();
       }
     }
     return null;
@@ -122,7 +122,7 @@ final class RunStreams implements StopSequence.Streams {
   @Override
   public boolean consumersDone() {
     for (PipeReader r : readers()) {
-      if (r.sink() instanceof Delivery d && !d.isOver()) {
+      if (!r.sink().consumerDone()) {
         return false;
       }
     }
@@ -139,10 +139,19 @@ final class RunStreams implements StopSequence.Streams {
   @Override
   public void abandonConsumers() {
     for (PipeReader r : readers()) {
-      if (r.sink() instanceof Delivery d) {
-        d.abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
-      }
+      r.sink().abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
     }
+  }
+
+  /** The caller's end of a piped stdin: the JDK's own pipe stream (EPIPE is its IOException). */
+  java.io.OutputStream stdinPipe() {
+    return command.stdin() instanceof Input.Pipe ? process.getOutputStream() : null;
+  }
+
+  /** The caller's end of a piped stdout ({@code err} false) or stderr, or null. */
+  java.io.InputStream piped(boolean err) {
+    PipeReader r = err ? stderr : stdout;
+    return r != null && r.sink() instanceof dev.corral.internal.PipeStream p ? p.stream() : null;
   }
 
   @Override
