@@ -83,6 +83,18 @@ public final class Command {
     return of(List.of(argv));
   }
 
+  /**
+   * A command with everything an existing builder says: its command, directory, environment and
+   * each redirect ({@code PIPE} becomes {@link Input#pipe()} or {@link Output#pipe()}, {@code
+   * redirectErrorStream} {@link #mergeStderr()}). So {@code Command.from(pb).start().asProcess()}
+   * stands in for {@code pb.start()}. A redirect that cannot be honoured is an {@link
+   * IllegalArgumentException}.
+   */
+  public static Command from(ProcessBuilder pb) {
+    Objects.requireNonNull(pb, "pb");
+    return FromProcessBuilder.of(pb);
+  }
+
   public static Command of(List<String> argv) {
     Objects.requireNonNull(argv, "argv");
     if (argv.isEmpty()) {

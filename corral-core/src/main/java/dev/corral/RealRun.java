@@ -76,6 +76,11 @@ final class RealRun implements Run {
   }
 
   @Override
+  public Process asProcess() {
+    return new RunProcess(this);
+  }
+
+  @Override
   public boolean isAlive() {
     return !result.isDone();
   }

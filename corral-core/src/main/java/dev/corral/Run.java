@@ -37,6 +37,13 @@ public interface Run extends AutoCloseable {
    */
   java.io.InputStream stderr();
 
+  /**
+   * This run as a {@link Process}, for code written against {@code java.lang.Process}: the same
+   * behaviour as the JDK's, except that {@code destroy()} and {@code destroyForcibly()} end the
+   * whole tree. Streams the command asked to pipe are the process's streams.
+   */
+  Process asProcess();
+
   /** True until the run is over: the tree ended, the output drained, the result ready. */
   boolean isAlive();
 
