@@ -50,6 +50,11 @@ public interface Platform {
     return capabilities().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
   }
 
+  /** Starts watching for processes this JVM starts from now on (see {@link LeakWatch}). */
+  default LeakWatch watchLeaks() {
+    return new SnapshotWatch();
+  }
+
   /** Signal names and numbers of this OS. */
   Signals signals();
 

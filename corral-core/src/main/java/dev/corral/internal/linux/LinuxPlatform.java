@@ -382,6 +382,25 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
     OwnSignals.dieBy(signal);
   }
 
+  /** By cgroup membership where Corral can create cgroups; else by snapshots of descendants. */
+  @Override
+  public dev.corral.internal.LeakWatch watchLeaks() {
+    CgroupHierarchy h = CgroupHierarchy.probe().hierarchy();
+    if (nativeFailure() == null) {
+      // Corral's own helper process starts now if ever, outside the watch: it is not a leak.
+      Watchdog.ensureStarted(jvmMarker, h == null ? null : h.jvmDir.toString(),
+          h == null ? null : h.gate.toString());
+    }
+    if (h != null && nativeFailure() == null) {
+      try {
+        return CgroupWatch.begin(h);
+      } catch (RuntimeException e) {
+        // cannot move this JVM (a cgroup delegated without its parent's cgroup.procs): fall back
+      }
+    }
+    return new dev.corral.internal.SnapshotWatch();
+  }
+
   @Override
   public Signals signals() {
     return Signals.LINUX;
