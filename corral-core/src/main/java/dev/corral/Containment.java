@@ -45,7 +45,7 @@ public enum Containment {
    *       last snapshot and its parent's SIGKILL, and on Windows a process that broke away
    *       from its parent.
    *   <li>Only TERM, KILL and 0 can be sent: another stop signal fails the start, another
-   *       {@link Run#cancel(int)} signal throws. Nothing sends SIGCONT, so a stopped process,
+   *       {@link Run#cancel(Signal)} signal throws. Nothing sends SIGCONT, so a stopped process,
    *       which acts on TERM only once continued, is killed after the grace period.
    *   <li>The command stays in the caller's session and process group ({@link
    *       Command#foreground} is always true). The JDK reports a death by signal N as exit
