@@ -2,6 +2,7 @@ package dev.corral;
 
 import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
+import dev.corral.internal.Events;
 import dev.corral.internal.Platform;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,7 +25,15 @@ final class RealRun implements Run {
 
   private RealRun(Command command) {
     this.command = command;
+    Events.Spawn event = new Events.Spawn();
+    event.begin();
     this.child = Platform.get().start(command, this::finish);
+    if (event.shouldCommit()) {
+      event.program = command.argv().get(0);
+      event.containment = command.containment().name();
+      event.pid = child.pid();
+      event.commit();
+    }
   }
 
   static Run start(Command command) {

@@ -153,6 +153,10 @@ public final class StopSequence {
   /** Cancelled while only consumers were left: they get the drain bound, then are abandoned. */
   private boolean giveUpOnConsumers;
   private Throwable consumerFailure;
+  private final Events.Teardown runEvent = new Events.Teardown();
+  private Events.Stop stopEvent;
+
+  private static final System.Logger LOG = System.getLogger(StopSequence.class.getName());
 
   /**
    * @param killSignal this OS's number for SIGKILL (a stop with it skips the grace)
@@ -168,6 +172,7 @@ public final class StopSequence {
     this.streams = streams;
     this.killSignal = killSignal;
     this.killRetryNanos = killRetryNanos;
+    runEvent.begin();
   }
 
   /**
@@ -300,6 +305,14 @@ public final class StopSequence {
     stopping = true;
     cause = why;
     cancel(deadlineTimer);
+    Events.Stop event = new Events.Stop();
+    if (event.isEnabled()) {
+      event.begin();
+      event.cause = why.name();
+      event.signal = stopSignal;
+      event.pid = leader.pid();
+      stopEvent = event;
+    }
     pollLeader();
     if (command.grace().isZero() || stopSignal == killSignal) {
       startKilling(); // no grace: the stop signal would only delay SIGKILL
@@ -376,6 +389,11 @@ public final class StopSequence {
     }
     treeGone = true;
     cancel(graceTimer);
+    if (stopEvent != null) {
+      stopEvent.neededKill = neededKill.size();
+      stopEvent.commit();
+      stopEvent = null;
+    }
     drain();
   }
 
@@ -444,6 +462,21 @@ public final class StopSequence {
     tree.close();
     List<Long> ended = new ArrayList<>(signalled);
     ended.removeAll(neededKill);
+    if (!survivors.isEmpty()) {
+      LOG.log(System.Logger.Level.WARNING, "{0}: {1} processes SURVIVED the stop: {2}", command,
+          survivors.size(), survivors);
+    }
+    if (runEvent.shouldCommit()) {
+      runEvent.pid = leader.pid();
+      runEvent.containment = tree.containment().name();
+      runEvent.cause = cause.name();
+      runEvent.signalled = signalled.size();
+      runEvent.neededKill = neededKill.size();
+      runEvent.leftRunning = leftRunning.size();
+      runEvent.survivors = survivors.size();
+      runEvent.timedOut = timedOut;
+      runEvent.commit();
+    }
     done.accept(outcome(streams.stdout(), streams.stderr(), ended, survivors,
         consumerFailure != null ? consumerFailure : streams.consumerFailure()));
   }

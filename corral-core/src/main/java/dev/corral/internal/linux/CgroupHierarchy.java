@@ -301,12 +301,20 @@ final class CgroupHierarchy {
     try (DirectoryStream<Path> jvms = Files.newDirectoryStream(base)) {
       for (Path jvm : jvms) {
         if (Files.isDirectory(jvm) && !ownerAlive(jvm.getFileName().toString())) {
-          try (DirectoryStream<Path> runs = Files.newDirectoryStream(jvm, "run-*")) {
+          int populated = 0;
+          try (DirectoryStream<Path> runs = Files.newDirectoryStream(jvm, "{run,watch}-*")) {
             for (Path run : runs) {
+              populated += CgroupFs.keyed(run.resolve("cgroup.events"), "populated") == 1 ? 1 : 0;
               CgroupTree.killAndRemove(run);
             }
           }
           remove(jvm);
+          if (populated > 0) {
+            // The watchdog normally ends them when their JVM dies: it could not, this time.
+            System.getLogger(CgroupHierarchy.class.getName()).log(System.Logger.Level.WARNING,
+                "corral: ended the processes of {0} runs a JVM that died left behind ({1})",
+                populated, jvm);
+          }
         }
       }
     }

@@ -75,6 +75,8 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
     Throwable broken = nativeFailure();
     if (broken != null) {
       if (command.containment() == Containment.AUTO) {
+        weaker("the native layer cannot load (" + broken + "): runs use the portable tier, best"
+            + " effort");
         return startPortable(command, done);
       }
       throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
@@ -302,11 +304,28 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
     preforked.remove(run);
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean toldWeaker =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Says once, for an operator, that AUTO runs fall back to a weaker layer, and why. */
+  private void weaker(String why) {
+    if (toldWeaker.compareAndSet(false, true)) {
+      System.getLogger(LinuxPlatform.class.getName()).log(System.Logger.Level.WARNING, "corral: " + why);
+    }
+  }
+
   private Containment choose(Command command) {
     CgroupHierarchy.Probe probe = CgroupHierarchy.probe();
     return switch (command.containment()) {
       case PORTABLE -> Containment.PORTABLE;
-      case AUTO -> probe.hierarchy() != null ? Containment.CGROUP : Containment.PROCESS_GROUP;
+      case AUTO -> {
+        if (probe.hierarchy() != null) {
+          yield Containment.CGROUP;
+        }
+        weaker("cgroup containment is not available (" + probe.detail() + "): runs use process"
+            + " groups, which miss a process that left the session and scrubbed its environment");
+        yield Containment.PROCESS_GROUP;
+      }
       case PROCESS_GROUP -> Containment.PROCESS_GROUP;
       case CGROUP -> {
         if (probe.hierarchy() == null) {

@@ -1,0 +1,84 @@
+package dev.corral.internal;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+
+/**
+ * Corral's JDK Flight Recorder events: a spawn, a stop (from the stop signal to the verified end of
+ * the tree) and a run's teardown, with their durations and counts. Recorded only when a recording
+ * enables them ({@code jfr configure} or {@code -XX:StartFlightRecording}); otherwise each costs a
+ * check of a static flag.
+ */
+public final class Events {
+  private Events() {}
+
+  @Name("dev.corral.Spawn")
+  @Label("Corral Spawn")
+  @Category("Corral")
+  @Description("A command started inside its containment")
+  @StackTrace(false)
+  public static final class Spawn extends Event {
+    @Label("Program")
+    public String program;
+
+    @Label("Containment Asked")
+    public String containment;
+
+    @Label("Pid")
+    public long pid;
+  }
+
+  @Name("dev.corral.Stop")
+  @Label("Corral Stop")
+  @Category("Corral")
+  @Description("From the stop sequence's first signal to the verified end of the tree")
+  @StackTrace(false)
+  public static final class Stop extends Event {
+    @Label("Cause")
+    public String cause;
+
+    @Label("Signal")
+    public int signal;
+
+    @Label("Pid")
+    public long pid;
+
+    @Label("Needed KILL")
+    public int neededKill;
+  }
+
+  @Name("dev.corral.Teardown")
+  @Label("Corral Run")
+  @Category("Corral")
+  @Description("A whole run, from its start to its result, with how its tree was torn down")
+  @StackTrace(false)
+  public static final class Teardown extends Event {
+    @Label("Pid")
+    public long pid;
+
+    @Label("Containment")
+    public String containment;
+
+    @Label("Cause")
+    public String cause;
+
+    @Label("Signalled")
+    public int signalled;
+
+    @Label("Needed KILL")
+    public int neededKill;
+
+    @Label("Left running")
+    public int leftRunning;
+
+    @Label("Survivors")
+    public int survivors;
+
+    @Label("Timed out")
+    public boolean timedOut;
+  }
+}
