@@ -2,6 +2,7 @@ package dev.corral.internal.linux;
 
 import dev.corral.internal.Mounts;
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.posix.Errors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;

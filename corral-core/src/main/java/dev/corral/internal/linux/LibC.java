@@ -1,6 +1,8 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.NativeException;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.Native;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;

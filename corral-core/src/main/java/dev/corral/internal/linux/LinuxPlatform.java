@@ -9,6 +9,7 @@ import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.Signals;
 import dev.corral.internal.StopSequence;
+import dev.corral.internal.posix.Errors;
 import dev.corral.internal.posix.GroupTree;
 import dev.corral.internal.portable.PortablePlatform;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.Sink;
+import dev.corral.internal.posix.Errors;
 import java.lang.foreign.MemorySegment;
 
 /**

@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.StdinPipe;
+import dev.corral.internal.posix.Errors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -2,6 +2,8 @@ package dev.corral.internal.linux;
 
 import dev.corral.Capability;
 import dev.corral.internal.portable.PortablePlatform;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.Native;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +86,7 @@ final class Probes {
     if (fn.isPresent()) {
       version = Native.string(Native.call(fn.get()));
     }
-    boolean setcgroup = Native.LIBC.find("posix_spawnattr_setcgroup_np").isPresent();
+    boolean setcgroup = Native.has("posix_spawnattr_setcgroup_np");
     return new Capability("glibc", true, version + (setcgroup
         ? ", with posix_spawnattr_setcgroup_np"
         : ", without posix_spawnattr_setcgroup_np (2.39+): children enter their cgroup through"

@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.posix.Errors;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 

@@ -9,6 +9,7 @@ import dev.corral.internal.Signals;
 import dev.corral.internal.posix.Errno;
 import dev.corral.internal.Executables;
 import dev.corral.internal.NativeException;
+import dev.corral.internal.posix.Errors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -6,6 +6,7 @@ import dev.corral.CorralException.Reason;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.NativeException;
+import dev.corral.internal.posix.Errors;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -115,5 +115,8 @@ class PosixLogicTest {
     assertThat(Errno.DARWIN.spawnFailure(35)).isEqualTo(CorralException.Reason.RESOURCE_LIMIT);
     assertThat(Errno.DARWIN.spawnFailure(11)).as("EDEADLK on Darwin").isEqualTo(CorralException.Reason.SYSTEM);
     assertThat(Errno.LINUX.spawnFailure(7)).isEqualTo(CorralException.Reason.ARGUMENT_LIST_TOO_LONG);
+    assertThat(Errno.forOs("Linux")).isSameAs(Errno.LINUX);
+    assertThat(Errno.forOs("Mac OS X")).isSameAs(Errno.DARWIN);
+    assertThat(Errno.forOs("FreeBSD")).as("no table: refused, not guessed").isNull();
   }
 }

@@ -1,36 +1,38 @@
-package dev.corral.internal.linux;
+package dev.corral.internal.posix;
 
 import dev.corral.internal.NativeException;
-import dev.corral.internal.posix.Errno;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
-/** The one place where an errno becomes an exception. */
-final class Errors {
+/**
+ * The one place where an errno becomes an exception. The texts come from glibc's
+ * strerrordesc_np and strerrorname_np (2.32) where this libc has them, else "errno N" and "EN".
+ */
+public final class Errors {
   private Errors() {}
 
-  /** Linux's errno numbers. */
-  static final Errno ERRNO = Errno.LINUX;
+  /** This OS's errno numbers. */
+  public static final Errno ERRNO = Errno.current();
 
   private static final Optional<MethodHandle> STRERRORDESC_NP = Native.bindOptional("strerrordesc_np");
   private static final Optional<MethodHandle> STRERRORNAME_NP = Native.bindOptional("strerrorname_np");
 
-  static NativeException fail(String call, int errno) {
+  public static NativeException fail(String call, int errno) {
     return fail(call, null, errno);
   }
 
   /** With the argument that matters, such as the path: {@code write(/x/cgroup.procs) failed: ...}. */
-  static NativeException fail(String call, String argument, int errno) {
+  public static NativeException fail(String call, String argument, int errno) {
     return new NativeException(call, argument, errno, name(errno), describe(errno));
   }
 
   /** The C library's text for errno, such as "No such file or directory". */
-  static String describe(int errno) {
+  public static String describe(int errno) {
     return text(STRERRORDESC_NP, errno).orElse("errno " + errno);
   }
 
   /** The symbolic name for errno, such as "ENOENT". */
-  static String name(int errno) {
+  public static String name(int errno) {
     return text(STRERRORNAME_NP, errno).orElse("E" + errno);
   }
 
