@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -80,8 +81,8 @@ final class CgroupGate implements Spawner.Gate {
 
   @Override
   public void addTo(MemorySegment fileActions) {
-    LibC.fileActionsAddOpen(fileActions, GATE_FD, release, LibC.O_RDONLY, 0);
-    LibC.fileActionsAddClose(fileActions, GATE_FD);
+    PosixLibC.fileActionsAddOpen(fileActions, GATE_FD, release, PosixLibC.O_RDONLY, 0);
+    PosixLibC.fileActionsAddClose(fileActions, GATE_FD);
   }
 
   /**
@@ -152,7 +153,7 @@ final class CgroupGate implements Spawner.Gate {
     // The child opened its end by now, or never will (posix_spawn returned): the next child must
     // find the FIFO without a writer again.
     if (held >= 0) {
-      LibC.close(held);
+      PosixLibC.close(held);
       held = -1;
     }
     return failure;
@@ -174,7 +175,7 @@ final class CgroupGate implements Spawner.Gate {
       if (rc < 0) {
         failure = Errors.fail("write", cgroup.dir.resolve("cgroup.procs") + " <- " + child, -rc).getMessage();
         // Our own unreaped child, held at the gate: its pid cannot have been recycled.
-        LibC.kill(child, LibC.SIGKILL);
+        PosixLibC.kill(child, LibC.SIGKILL);
       }
       // Open even after a failure, so that the child leaves the gate (to die).
       open(child);
@@ -189,14 +190,14 @@ final class CgroupGate implements Spawner.Gate {
    * the spawning thread closes this end once posix_spawn has returned.
    */
   private void open(int child) {
-    held = LibC.open(release, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+    held = LibC.open(release, PosixLibC.O_RDWR | PosixLibC.O_CLOEXEC, 0);
     if (held < 0) {
       if (failure == null) {
         failure = Errors.fail("open", release.getString(0), -held).getMessage();
       }
       if (child != 0) {
         // Out of descriptors: the child cannot pass, so it dies where it waits.
-        LibC.kill(child, LibC.SIGKILL);
+        PosixLibC.kill(child, LibC.SIGKILL);
       }
     }
   }
@@ -247,7 +248,7 @@ final class CgroupGate implements Spawner.Gate {
 
   private static void closeIfOpened(int fd) {
     if (fd >= 0) {
-      LibC.close(fd);
+      PosixLibC.close(fd);
     }
   }
 

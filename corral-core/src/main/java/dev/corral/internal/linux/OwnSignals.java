@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -16,11 +17,11 @@ final class OwnSignals {
    */
   static void keepChildrenWaitable() {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment old = arena.allocate(Layouts.SIGACTION);
-      LibC.sigaction(SIGCHLD, MemorySegment.NULL, old);
-      if (Layouts.saHandler(old) == LibC.SIG_IGN) {
-        MemorySegment dfl = arena.allocate(Layouts.SIGACTION);
-        LibC.sigaction(SIGCHLD, dfl, MemorySegment.NULL);
+      MemorySegment old = arena.allocate(PosixLibC.LAYOUT.SIGACTION);
+      PosixLibC.sigaction(SIGCHLD, MemorySegment.NULL, old);
+      if (PosixLibC.LAYOUT.saHandler(old) == PosixLibC.SIG_IGN) {
+        MemorySegment dfl = arena.allocate(PosixLibC.LAYOUT.SIGACTION);
+        PosixLibC.sigaction(SIGCHLD, dfl, MemorySegment.NULL);
       }
     }
   }
@@ -32,13 +33,13 @@ final class OwnSignals {
   static java.util.Set<Integer> ignore(java.util.Set<Integer> signals) {
     java.util.Set<Integer> refused = new java.util.TreeSet<>();
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment ign = arena.allocate(Layouts.SIGACTION);
-      Layouts.setSaHandler(ign, LibC.SIG_IGN);
+      MemorySegment ign = arena.allocate(PosixLibC.LAYOUT.SIGACTION);
+      PosixLibC.LAYOUT.setSaHandler(ign, PosixLibC.SIG_IGN);
       for (int sig : signals) {
         if (JVM_NEEDS.contains(sig) || sig == 9 || sig == 19) {
           refused.add(sig);
-        } else if (disposition(sig) != LibC.SIG_IGN) {
-          LibC.sigaction(sig, ign, MemorySegment.NULL);
+        } else if (disposition(sig) != PosixLibC.SIG_IGN) {
+          PosixLibC.sigaction(sig, ign, MemorySegment.NULL);
         }
       }
     }
@@ -48,9 +49,9 @@ final class OwnSignals {
   /** The disposition of {@code sig}: {@link LibC#SIG_DFL}, {@link LibC#SIG_IGN} or a handler address. */
   static long disposition(int sig) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment old = arena.allocate(Layouts.SIGACTION);
-      LibC.sigaction(sig, MemorySegment.NULL, old);
-      return Layouts.saHandler(old);
+      MemorySegment old = arena.allocate(PosixLibC.LAYOUT.SIGACTION);
+      PosixLibC.sigaction(sig, MemorySegment.NULL, old);
+      return PosixLibC.LAYOUT.saHandler(old);
     }
   }
 
@@ -62,12 +63,12 @@ final class OwnSignals {
   static void dieBy(int sig) {
     LibC.prctl(LibC.PR_SET_DUMPABLE, 0);
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment dfl = arena.allocate(Layouts.SIGACTION);
-      LibC.sigaction(sig, dfl, MemorySegment.NULL);
-      MemorySegment set = arena.allocate(Layouts.SIGSET);
-      Layouts.setSigset(set, Layouts.sigsetWord(s -> s == sig));
-      LibC.pthreadSigmask(LibC.SIG_UNBLOCK, set, MemorySegment.NULL);
-      LibC.raise(sig);
+      MemorySegment dfl = arena.allocate(PosixLibC.LAYOUT.SIGACTION);
+      PosixLibC.sigaction(sig, dfl, MemorySegment.NULL);
+      MemorySegment set = arena.allocate(PosixLibC.LAYOUT.SIGSET);
+      PosixLibC.LAYOUT.setSigset(set, PosixLibC.LAYOUT.sigsetWord(s -> s == sig));
+      PosixLibC.pthreadSigmask(PosixLibC.SIG_UNBLOCK, set, MemorySegment.NULL);
+      PosixLibC.raise(sig);
     }
   }
 }

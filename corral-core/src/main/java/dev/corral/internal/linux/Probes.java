@@ -4,6 +4,7 @@ import dev.corral.Capability;
 import dev.corral.internal.portable.PortablePlatform;
 import dev.corral.internal.posix.Errors;
 import dev.corral.internal.posix.Native;
+import dev.corral.internal.posix.PosixLibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,12 +72,12 @@ final class Probes {
   }
 
   private static Capability pidfd() {
-    int fd = LibC.pidfdOpen(LibC.getpid());
+    int fd = LibC.pidfdOpen(PosixLibC.getpid());
     if (fd < 0) {
       return new Capability("pidfd", false, "pidfd_open failed: " + Errors.describe(-fd)
           + " (needs Linux 5.3; Corral cannot supervise without it)");
     }
-    LibC.close(fd);
+    PosixLibC.close(fd);
     return new Capability("pidfd", true, "pidfd_open, pidfd_send_signal and waitid(P_PIDFD) work");
   }
 

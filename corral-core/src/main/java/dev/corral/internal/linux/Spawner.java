@@ -10,6 +10,7 @@ import dev.corral.internal.posix.Errno;
 import dev.corral.internal.Executables;
 import dev.corral.internal.NativeException;
 import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -85,26 +86,26 @@ final class Spawner {
       int[] out = stdio.out;
       int[] err = stdio.err;
 
-      MemorySegment fa = arena.allocate(Layouts.FILE_ACTIONS);
+      MemorySegment fa = arena.allocate(PosixLibC.LAYOUT.FILE_ACTIONS);
       // In the foreground, a cgroup holds the tree; without one the leader's own group must.
-      short session = !command.foreground() ? LibC.POSIX_SPAWN_SETSID
-          : gate == null ? LibC.POSIX_SPAWN_SETPGROUP : 0;
+      short session = !command.foreground() ? PosixLibC.POSIX_SPAWN_SETSID
+          : gate == null ? PosixLibC.POSIX_SPAWN_SETPGROUP : 0;
       MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()));
-      LibC.fileActionsInit(fa);
+      PosixLibC.fileActionsInit(fa);
       try {
         if (in != null) {
-          LibC.fileActionsAddDup2(fa, in[0], 0);
+          PosixLibC.fileActionsAddDup2(fa, in[0], 0);
         }
         if (out != null) {
-          LibC.fileActionsAddDup2(fa, out[0], 1);
+          PosixLibC.fileActionsAddDup2(fa, out[0], 1);
         }
         if (err != null) {
-          LibC.fileActionsAddDup2(fa, err[0], 2);
+          PosixLibC.fileActionsAddDup2(fa, err[0], 2);
         } else if (command.stderr() instanceof Output.ToStdout) {
-          LibC.fileActionsAddDup2(fa, 1, 2);
+          PosixLibC.fileActionsAddDup2(fa, 1, 2);
         }
         if (command.directory().isPresent()) {
-          LibC.fileActionsAddChdir(fa, arena.allocateFrom(directory.toString()));
+          PosixLibC.fileActionsAddChdir(fa, arena.allocateFrom(directory.toString()));
         }
         // Everything but 0, 1 and 2: the JVM's own descriptors, even those without O_CLOEXEC.
         LibC.fileActionsAddClosefrom(fa, 3);
@@ -123,7 +124,7 @@ final class Spawner {
           if (gate != null) {
             gate.beforeSpawn();
           }
-          pid = LibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
+          pid = PosixLibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
         } catch (NativeException e) {
           throw spawnFailure(e, command, environment, directory, program);
         } finally {
@@ -134,23 +135,23 @@ final class Spawner {
         }
         if (placement != null) {
           // Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here.
-          LibC.kill(pid, LibC.SIGKILL);
-          LibC.reap(pid);
+          PosixLibC.kill(pid, LibC.SIGKILL);
+          PosixLibC.reap(pid);
           throw new CorralException(Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
               "cannot place the child in its cgroup: " + placement, 0, null);
         }
         int pidfd = LibC.pidfdOpen(pid);
         if (pidfd < 0) {
           // Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here.
-          LibC.kill(pid, LibC.SIGKILL);
-          LibC.reap(pid);
+          PosixLibC.kill(pid, LibC.SIGKILL);
+          PosixLibC.reap(pid);
           throw new CorralException(Reason.SYSTEM, command.toString(), "pidfd_open(..) failed: "
               + Errors.describe(-pidfd) + " (Corral needs Linux 5.3 or later)", -pidfd, null);
         }
         return new Spawned(pid, pidfd, in == null ? -1 : in[1], out == null ? -1 : out[1],
             err == null ? -1 : err[1]);
       } finally {
-        LibC.fileActionsDestroy(fa);
+        PosixLibC.fileActionsDestroy(fa);
       }
     } catch (RuntimeException e) {
       if (armed) {
@@ -186,16 +187,16 @@ final class Spawner {
   }
 
   private static MemorySegment makeAttributes(Arena arena, short session, Set<Integer> keepIgnored) {
-    MemorySegment attr = arena.allocate(Layouts.SPAWNATTR);
-    LibC.spawnattrInit(attr);
-    LibC.spawnattrSetflags(attr, (short) (session
-        | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
-    MemorySegment set = arena.allocate(Layouts.SIGSET); // zeroed: the empty mask
-    LibC.spawnattrSetsigmask(attr, set);
+    MemorySegment attr = arena.allocate(PosixLibC.LAYOUT.SPAWNATTR);
+    PosixLibC.spawnattrInit(attr);
+    PosixLibC.spawnattrSetflags(attr, (short) (session
+        | PosixLibC.POSIX_SPAWN_SETSIGMASK | PosixLibC.POSIX_SPAWN_SETSIGDEF));
+    MemorySegment set = arena.allocate(PosixLibC.LAYOUT.SIGSET); // zeroed: the empty mask
+    PosixLibC.spawnattrSetsigmask(attr, set);
     // Every signal back to its default but those kept ignored. This includes glibc's internal
     // 32 and 33, which glibc otherwise leaves ignored in the child.
-    Layouts.setSigset(set, Layouts.sigsetWord(sig -> !keepIgnored.contains(sig)));
-    LibC.spawnattrSetsigdefault(attr, set);
+    PosixLibC.LAYOUT.setSigset(set, PosixLibC.LAYOUT.sigsetWord(sig -> !keepIgnored.contains(sig)));
+    PosixLibC.spawnattrSetsigdefault(attr, set);
     return attr;
   }
 

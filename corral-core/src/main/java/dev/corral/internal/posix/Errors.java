@@ -26,6 +26,22 @@ public final class Errors {
     return new NativeException(call, argument, errno, name(errno), describe(errno));
   }
 
+  /** A C int result: itself, or an exception naming {@code call} and errno when negative. */
+  public static int check(String call, long result) {
+    int rc = (int) result;
+    if (rc < 0) {
+      throw fail(call, Native.lastErrno());
+    }
+    return rc;
+  }
+
+  /** For calls that return an error number instead of setting errno: throws unless it is 0. */
+  public static void checkErrorNumber(String call, long rc) {
+    if ((int) rc != 0) {
+      throw fail(call, (int) rc);
+    }
+  }
+
   /** The C library's text for errno, such as "No such file or directory". */
   public static String describe(int errno) {
     return text(STRERRORDESC_NP, errno).orElse("errno " + errno);

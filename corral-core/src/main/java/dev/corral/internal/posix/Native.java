@@ -104,6 +104,14 @@ public final class Native {
     return SLOT.get().get(ValueLayout.JAVA_INT, ERRNO);
   }
 
+  /**
+   * A result that may be -1: itself, or the negated errno, for callers that expect failure. An
+   * int result must be narrowed before it gets here: the upper half of the register is not its.
+   */
+  public static long orErrno(long result) {
+    return result >= 0 ? result : -lastErrno();
+  }
+
   /** Whether libc has {@code name}, without binding it. */
   public static boolean has(String name) {
     return LIBC.find(name).isPresent();
