@@ -2,6 +2,7 @@ package dev.corral.internal.linux;
 
 import dev.corral.internal.posix.Errors;
 import dev.corral.internal.posix.PosixLibC;
+import dev.corral.internal.posix.PosixSpawn;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * polls ever less often; and its read-write open neither blocks nor needs the child to wake it.
  * One FIFO serves every spawn, so gated spawns take turns.
  */
-final class CgroupGate implements Spawner.Gate {
+final class CgroupGate implements PosixSpawn.Gate {
   /** One gated child in flight at a time: taken in takeTurn, given back in endTurn. */
   private static final Semaphore TURN = new Semaphore(1);
   private static final int GATE_FD = 3;

@@ -8,6 +8,7 @@ import dev.corral.Output;
 import dev.corral.internal.NativeException;
 import dev.corral.internal.posix.Errors;
 import dev.corral.internal.posix.PosixLibC;
+import dev.corral.internal.posix.PosixSpawn;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * that blocks for another reason (a hung network file system) cannot be released: it holds up
  * only the caller.
  */
-final class Stdio implements AutoCloseable {
+final class Stdio implements PosixSpawn.Streams {
   private static final int PIPE_SIZE = 1 << 18;
   /**
    * /dev/null for reading and for writing, opened once with O_CLOEXEC and shared by every spawn:
@@ -51,10 +52,10 @@ final class Stdio implements AutoCloseable {
   private int parents;
 
   /** {child end, parent end or -1}, or null to inherit the JVM's own. */
-  final int[] in;
-  final int[] out;
+  private final int[] in;
+  private final int[] out;
   /** Null also when stderr goes to stdout. */
-  final int[] err;
+  private final int[] err;
 
   /**
    * Opens what {@code command}'s streams need; {@code stdinFd}, when not -1, is the child's stdin
@@ -233,6 +234,18 @@ final class Stdio implements AutoCloseable {
     return new int[] {child, parent};
   }
 
+  @Override
+  public int childEnd(int fd) {
+    int[] ends = fd == 0 ? in : fd == 1 ? out : err;
+    return ends == null ? -1 : ends[0];
+  }
+
+  @Override
+  public int parentEnd(int fd) {
+    int[] ends = fd == 0 ? in : fd == 1 ? out : err;
+    return ends == null ? -1 : ends[1];
+  }
+
   /** Closes the child's ends: after the spawn, which gave the child its copies, or on failure. */
   @Override
   public void close() {
@@ -243,7 +256,8 @@ final class Stdio implements AutoCloseable {
   }
 
   /** Closes the parent's ends too: the run never started. */
-  void closeParentEnds() {
+  @Override
+  public void closeParentEnds() {
     for (int i = 0; i < parents; i++) {
       PosixLibC.close(parentEnds[i]);
     }

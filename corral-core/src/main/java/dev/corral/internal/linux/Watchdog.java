@@ -32,6 +32,9 @@ import java.util.Map;
  * <p>Limit: in process-group mode it cannot find a process that scrubbed its environment and
  * left the run's session (the same limit as the layer itself); in a pid namespace without its own
  * /proc it does not sweep /proc at all, whose pids name other processes there.
+ *
+ * <p>Linux's alone, though the process-group layer is POSIX: the script greps /proc and writes
+ * cgroup.kill and cgroup.freeze, so a macOS backend needs a watchdog of its own.
  */
 final class Watchdog {
   private Watchdog() {}

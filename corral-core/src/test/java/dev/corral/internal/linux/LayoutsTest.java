@@ -4,6 +4,7 @@ import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.corral.internal.posix.OwnSignals;
 import dev.corral.internal.posix.PosixLayout;
 import dev.corral.internal.posix.PosixLibC;
 import dev.corral.internal.posix.PosixLayout;
