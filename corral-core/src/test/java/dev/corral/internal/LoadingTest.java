@@ -67,6 +67,7 @@ class LoadingTest {
       assertThat(loader.loaded("dev.corral.internal.linux.LinuxPlatform")).isFalse();
       assertThat(loader.loaded("dev.corral.internal.portable.PortablePlatform")).isFalse();
       assertThat(loader.loaded("dev.corral.internal.linux.LibC")).isFalse();
+      assertThat(loader.loaded("dev.corral.internal.posix.PosixLibC")).isFalse();
     }
   }
 

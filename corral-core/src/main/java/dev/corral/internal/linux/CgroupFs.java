@@ -1,5 +1,7 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -50,14 +52,14 @@ final class CgroupFs {
   static int tryWrite(Path file, String value) {
     checkOwned(file);
     try (Arena arena = Arena.ofConfined()) {
-      int fd = LibC.open(arena.allocateFrom(file.toString()), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+      int fd = LibC.open(arena.allocateFrom(file.toString()), PosixLibC.O_WRONLY | PosixLibC.O_CLOEXEC, 0);
       if (fd < 0) {
         return fd;
       }
       try {
         return tryWrite(fd, value);
       } finally {
-        LibC.close(fd);
+        PosixLibC.close(fd);
       }
     }
   }
@@ -68,7 +70,7 @@ final class CgroupFs {
       byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
       MemorySegment buf = arena.allocate(bytes.length);
       MemorySegment.copy(bytes, 0, buf, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
-      long n = LibC.write(fd, buf, bytes.length);
+      long n = PosixLibC.write(fd, buf, bytes.length);
       return n < 0 ? (int) n : 0;
     }
   }

@@ -1,5 +1,8 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
+import dev.corral.internal.posix.PosixSpawn;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * polls ever less often; and its read-write open neither blocks nor needs the child to wake it.
  * One FIFO serves every spawn, so gated spawns take turns.
  */
-final class CgroupGate implements Spawner.Gate {
+final class CgroupGate implements PosixSpawn.Gate {
   /** One gated child in flight at a time: taken in takeTurn, given back in endTurn. */
   private static final Semaphore TURN = new Semaphore(1);
   private static final int GATE_FD = 3;
@@ -79,8 +82,8 @@ final class CgroupGate implements Spawner.Gate {
 
   @Override
   public void addTo(MemorySegment fileActions) {
-    LibC.fileActionsAddOpen(fileActions, GATE_FD, release, LibC.O_RDONLY, 0);
-    LibC.fileActionsAddClose(fileActions, GATE_FD);
+    PosixLibC.fileActionsAddOpen(fileActions, GATE_FD, release, PosixLibC.O_RDONLY, 0);
+    PosixLibC.fileActionsAddClose(fileActions, GATE_FD);
   }
 
   /**
@@ -151,7 +154,7 @@ final class CgroupGate implements Spawner.Gate {
     // The child opened its end by now, or never will (posix_spawn returned): the next child must
     // find the FIFO without a writer again.
     if (held >= 0) {
-      LibC.close(held);
+      PosixLibC.close(held);
       held = -1;
     }
     return failure;
@@ -173,7 +176,7 @@ final class CgroupGate implements Spawner.Gate {
       if (rc < 0) {
         failure = Errors.fail("write", cgroup.dir.resolve("cgroup.procs") + " <- " + child, -rc).getMessage();
         // Our own unreaped child, held at the gate: its pid cannot have been recycled.
-        LibC.kill(child, LibC.SIGKILL);
+        PosixLibC.kill(child, LibC.SIGKILL);
       }
       // Open even after a failure, so that the child leaves the gate (to die).
       open(child);
@@ -188,14 +191,14 @@ final class CgroupGate implements Spawner.Gate {
    * the spawning thread closes this end once posix_spawn has returned.
    */
   private void open(int child) {
-    held = LibC.open(release, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+    held = LibC.open(release, PosixLibC.O_RDWR | PosixLibC.O_CLOEXEC, 0);
     if (held < 0) {
       if (failure == null) {
         failure = Errors.fail("open", release.getString(0), -held).getMessage();
       }
       if (child != 0) {
         // Out of descriptors: the child cannot pass, so it dies where it waits.
-        LibC.kill(child, LibC.SIGKILL);
+        PosixLibC.kill(child, LibC.SIGKILL);
       }
     }
   }
@@ -246,7 +249,7 @@ final class CgroupGate implements Spawner.Gate {
 
   private static void closeIfOpened(int fd) {
     if (fd >= 0) {
-      LibC.close(fd);
+      PosixLibC.close(fd);
     }
   }
 

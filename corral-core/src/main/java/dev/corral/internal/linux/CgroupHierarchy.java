@@ -2,6 +2,8 @@ package dev.corral.internal.linux;
 
 import dev.corral.internal.Mounts;
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
@@ -284,7 +286,7 @@ final class CgroupHierarchy {
     Path fifo = dir.resolve("release");
     Files.deleteIfExists(fifo);
     try (Arena arena = Arena.ofConfined()) {
-      int rc = LibC.mkfifo(arena.allocateFrom(fifo.toString()), 0600);
+      int rc = PosixLibC.mkfifo(arena.allocateFrom(fifo.toString()), 0600);
       if (rc < 0) {
         throw Errors.fail("mkfifo", fifo.toString(), -rc);
       }

@@ -2,6 +2,7 @@ package dev.corral.internal.linux;
 
 import dev.corral.Containment;
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.posix.PosixLibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -174,7 +175,7 @@ final class CgroupTree implements Tree {
         }
       }
     } finally {
-      LibC.close(pidfd);
+      PosixLibC.close(pidfd);
     }
   }
 
@@ -303,7 +304,7 @@ final class CgroupTree implements Tree {
         // Before Linux 5.14: frozen members cannot exit, so their pids are stable while signalled.
         CgroupFs.tryWrite(cgroup.resolve("cgroup.freeze"), "1");
         for (int pid : CgroupFs.procs(cgroup)) {
-          LibC.kill(pid, LibC.SIGKILL);
+          PosixLibC.kill(pid, LibC.SIGKILL);
         }
         CgroupFs.tryWrite(cgroup.resolve("cgroup.freeze"), "0");
       }

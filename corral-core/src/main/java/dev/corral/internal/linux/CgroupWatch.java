@@ -3,6 +3,7 @@ package dev.corral.internal.linux;
 import dev.corral.internal.LeakWatch;
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.Signals;
+import dev.corral.internal.posix.PosixLibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -179,7 +180,7 @@ final class CgroupWatch implements LeakWatch {
         LibC.pidfdSendSignal(pidfd, pid, signal);
       }
     } finally {
-      LibC.close(pidfd);
+      PosixLibC.close(pidfd);
     }
   }
 

@@ -9,8 +9,11 @@ import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.Signals;
 import dev.corral.internal.StopSequence;
-import dev.corral.internal.posix.GroupTree;
 import dev.corral.internal.portable.PortablePlatform;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.GroupTree;
+import dev.corral.internal.posix.OwnSignals;
+import dev.corral.internal.posix.PosixSpawn;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +24,6 @@ import java.util.function.Consumer;
 
 /** Linux: posix_spawn, pidfd, epoll, and cgroup v2 or session and process group containment. */
 public final class LinuxPlatform implements Platform, dev.corral.internal.cli.CliPlatform {
-
-  /** The environment variable that marks every process of a run, for the process-group sweep. */
-  static final String MARKER = "CORRAL_RUN";
 
   /** Starts every marker of this JVM's runs, so the watchdog can find them all. */
   private final String jvmMarker = Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-";
@@ -116,8 +116,8 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
         stdio.closeParentEnds();
         throw e;
       }
-      tree = new GroupTree(supervisor, ProcTable.TABLE, spawned.pid(), MARKER + "=" + marker,
-          start, Watchdog::leave);
+      tree = new GroupTree(supervisor, ProcTable.TABLE, spawned.pid(),
+          PosixSpawn.MARKER + "=" + marker, start, Watchdog::leave);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
     return supervise(new LinuxRun(supervisor, command, start, spawned, tree, live::size), () -> {
@@ -398,7 +398,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
 
   @Override
   public void dieBy(int signal) {
-    OwnSignals.dieBy(signal);
+    OwnSignals.dieBy(signal, () -> LibC.prctl(LibC.PR_SET_DUMPABLE, 0));
   }
 
   /** By cgroup membership where Corral can create cgroups; else by snapshots of descendants. */

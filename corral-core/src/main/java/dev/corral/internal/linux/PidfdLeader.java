@@ -2,6 +2,8 @@ package dev.corral.internal.linux;
 
 import dev.corral.internal.StopSequence;
 import dev.corral.internal.posix.ExitWatcher;
+import dev.corral.internal.posix.PosixLayout;
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -40,7 +42,7 @@ final class PidfdLeader implements ExitWatcher {
   public StopSequence.Exit poll() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = arena.allocate(Layouts.SIGINFO);
-      LibC.waitidPidfd(pidfd, info, LibC.WEXITED | LibC.WNOWAIT | LibC.WNOHANG);
+      LibC.waitidPidfd(pidfd, info, PosixLibC.WEXITED | LibC.WNOWAIT | LibC.WNOHANG);
       if (Layouts.siPid(info) == 0) {
         return null;
       }
@@ -56,13 +58,13 @@ final class PidfdLeader implements ExitWatcher {
     unwatch(); // supervision gave up with the leader alive, or failed: close must not block
     if (reap) {
       try (Arena arena = Arena.ofConfined()) {
-        LibC.waitidPidfd(pidfd, arena.allocate(Layouts.SIGINFO), LibC.WEXITED);
+        LibC.waitidPidfd(pidfd, arena.allocate(Layouts.SIGINFO), PosixLibC.WEXITED);
       }
     }
     synchronized (lock) {
       if (!closed) {
         closed = true;
-        LibC.close(pidfd);
+        PosixLibC.close(pidfd);
       }
     }
   }
@@ -83,11 +85,11 @@ final class PidfdLeader implements ExitWatcher {
       return false;
     }
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment poll = arena.allocate(Layouts.POLLFD);
-      Layouts.setPollFd(poll, fd, LibC.POLLIN);
-      return LibC.poll(poll, 1, millis) > 0;
+      MemorySegment poll = arena.allocate(PosixLayout.POLLFD);
+      PosixLayout.setPollFd(poll, fd, PosixLibC.POLLIN);
+      return PosixLibC.poll(poll, 1, millis) > 0;
     } finally {
-      LibC.close(fd);
+      PosixLibC.close(fd);
     }
   }
 

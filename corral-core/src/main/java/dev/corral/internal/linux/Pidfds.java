@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.posix.PosixLibC;
 
 /** Signals a process found in a /proc snapshot only if it is still the same process. */
 final class Pidfds {
@@ -23,7 +24,7 @@ final class Pidfds {
       }
       return LibC.pidfdSendSignal(pidfd, seen.pid(), signal) == 0;
     } finally {
-      LibC.close(pidfd);
+      PosixLibC.close(pidfd);
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.Sink;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -91,7 +93,7 @@ final class PipeReader {
         }
         continue;
       }
-      long n = LibC.read(fd, buf, buf.byteSize());
+      long n = PosixLibC.read(fd, buf, buf.byteSize());
       if (n > 0) {
         sink.accept(buf, (int) n);
         total += (int) n;
@@ -123,7 +125,7 @@ final class PipeReader {
       if (!paused) {
         supervisor.unwatch(fd);
       }
-      LibC.close(fd);
+      PosixLibC.close(fd);
       sink.end();
       onEnd.run();
     }

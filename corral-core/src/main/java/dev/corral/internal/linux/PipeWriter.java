@@ -1,6 +1,8 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.StdinPipe;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -60,7 +62,7 @@ final class PipeWriter {
       return;
     }
     while (open && offset < length) {
-      long n = LibC.write(fd, data.asSlice(offset), length - offset);
+      long n = PosixLibC.write(fd, data.asSlice(offset), length - offset);
       if (n > 0) {
         offset += n;
       } else if (n == -Errors.ERRNO.EAGAIN) {
@@ -87,7 +89,7 @@ final class PipeWriter {
       int from = pipe.offset();
       int n = Math.min(head.length - from, STAGING);
       MemorySegment.copy(head, from, data, ValueLayout.JAVA_BYTE, 0, n);
-      long written = LibC.write(fd, data, n);
+      long written = PosixLibC.write(fd, data, n);
       if (written > 0) {
         pipe.taken((int) written);
       } else if (written == -Errors.ERRNO.EAGAIN) {
@@ -115,7 +117,7 @@ final class PipeWriter {
         watched = false;
         supervisor.unwatch(fd);
       }
-      LibC.close(fd);
+      PosixLibC.close(fd);
       arena.close();
       if (pipe != null) {
         pipe.broken("the run is over: its stdin is closed");

@@ -2,6 +2,9 @@ package dev.corral.internal.linux;
 
 import dev.corral.Capability;
 import dev.corral.internal.portable.PortablePlatform;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.Native;
+import dev.corral.internal.posix.PosixLibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,12 +72,12 @@ final class Probes {
   }
 
   private static Capability pidfd() {
-    int fd = LibC.pidfdOpen(LibC.getpid());
+    int fd = LibC.pidfdOpen(PosixLibC.getpid());
     if (fd < 0) {
       return new Capability("pidfd", false, "pidfd_open failed: " + Errors.describe(-fd)
           + " (needs Linux 5.3; Corral cannot supervise without it)");
     }
-    LibC.close(fd);
+    PosixLibC.close(fd);
     return new Capability("pidfd", true, "pidfd_open, pidfd_send_signal and waitid(P_PIDFD) work");
   }
 
@@ -84,7 +87,7 @@ final class Probes {
     if (fn.isPresent()) {
       version = Native.string(Native.call(fn.get()));
     }
-    boolean setcgroup = Native.LIBC.find("posix_spawnattr_setcgroup_np").isPresent();
+    boolean setcgroup = Native.has("posix_spawnattr_setcgroup_np");
     return new Capability("glibc", true, version + (setcgroup
         ? ", with posix_spawnattr_setcgroup_np"
         : ", without posix_spawnattr_setcgroup_np (2.39+): children enter their cgroup through"

@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.posix.PosixLibC;
 import dev.corral.internal.posix.ProcessTable;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -148,21 +149,21 @@ final class ProcTable {
       buf.set(ValueLayout.JAVA_BYTE, at + i, (byte) path.charAt(i));
     }
     buf.set(ValueLayout.JAVA_BYTE, at + len, (byte) 0);
-    int fd = LibC.open(buf.asSlice(at), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+    int fd = LibC.open(buf.asSlice(at), PosixLibC.O_RDONLY | PosixLibC.O_CLOEXEC, 0);
     if (fd < 0) {
       return null;
     }
     try {
       return readFrom(fd, whole);
     } finally {
-      LibC.close(fd);
+      PosixLibC.close(fd);
     }
   }
 
   /** Opens {@code path} for reading with O_CLOEXEC: the descriptor, or a negated errno. */
   static int openRead(String path) {
     try (Arena arena = Arena.ofConfined()) {
-      return LibC.open(arena.allocateFrom(path), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+      return LibC.open(arena.allocateFrom(path), PosixLibC.O_RDONLY | PosixLibC.O_CLOEXEC, 0);
     }
   }
 
@@ -180,11 +181,11 @@ final class ProcTable {
   /** As {@link #readFrom(int, boolean)}, through {@code buf}, all of which holds contents. */
   static String readFrom(int fd, boolean whole, MemorySegment buf) {
     long room = buf.byteSize();
-    long n = LibC.pread(fd, buf, room, 0);
+    long n = PosixLibC.pread(fd, buf, room, 0);
     if (n < 0 || (n == 0 && !whole)) {
       return null;
     }
-    if (whole && (n == room || LibC.pread(fd, buf.asSlice(n), room - n, n) != 0)) {
+    if (whole && (n == room || PosixLibC.pread(fd, buf.asSlice(n), room - n, n) != 0)) {
       return null; // more than fits
     }
     byte[] bytes = new byte[(int) n];
@@ -282,7 +283,7 @@ final class ProcTable {
 
     @Override
     public void signalGroup(int pgid, int signal) {
-      LibC.kill(-pgid, signal);
+      PosixLibC.kill(-pgid, signal);
     }
   };
 }

@@ -1,5 +1,7 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 
@@ -26,14 +28,14 @@ final class RunCgroup {
     Path procsFile = dir.resolve("cgroup.procs");
     CgroupFs.checkOwned(procsFile);
     try (Arena arena = Arena.ofConfined()) {
-      int procs = LibC.open(arena.allocateFrom(procsFile.toString()), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+      int procs = LibC.open(arena.allocateFrom(procsFile.toString()), PosixLibC.O_WRONLY | PosixLibC.O_CLOEXEC, 0);
       if (procs < 0) {
         throw Errors.fail("open", procsFile.toString(), -procs);
       }
       Path eventsFile = dir.resolve("cgroup.events");
-      int events = LibC.open(arena.allocateFrom(eventsFile.toString()), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+      int events = LibC.open(arena.allocateFrom(eventsFile.toString()), PosixLibC.O_RDONLY | PosixLibC.O_CLOEXEC, 0);
       if (events < 0) {
-        LibC.close(procs);
+        PosixLibC.close(procs);
         throw Errors.fail("open", eventsFile.toString(), -events);
       }
       return new RunCgroup(dir, procs, events);
@@ -67,8 +69,8 @@ final class RunCgroup {
   synchronized void close() {
     if (!closed) {
       closed = true;
-      LibC.close(procs);
-      LibC.close(events);
+      PosixLibC.close(procs);
+      PosixLibC.close(events);
     }
   }
 

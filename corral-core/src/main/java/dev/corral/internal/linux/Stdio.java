@@ -6,6 +6,9 @@ import dev.corral.CorralException.Reason;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.NativeException;
+import dev.corral.internal.posix.Errors;
+import dev.corral.internal.posix.PosixLibC;
+import dev.corral.internal.posix.PosixSpawn;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * that blocks for another reason (a hung network file system) cannot be released: it holds up
  * only the caller.
  */
-final class Stdio implements AutoCloseable {
+final class Stdio implements PosixSpawn.Streams {
   private static final int PIPE_SIZE = 1 << 18;
   /**
    * /dev/null for reading and for writing, opened once with O_CLOEXEC and shared by every spawn:
@@ -35,8 +38,8 @@ final class Stdio implements AutoCloseable {
 
   private static int[] openNull() {
     MemorySegment path = Arena.global().allocateFrom("/dev/null");
-    int in = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-    int out = LibC.open(path, LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+    int in = LibC.open(path, PosixLibC.O_RDONLY | PosixLibC.O_CLOEXEC, 0);
+    int out = LibC.open(path, PosixLibC.O_WRONLY | PosixLibC.O_CLOEXEC, 0);
     if (in < 0 || out < 0) {
       throw Errors.fail("open", "/dev/null", -Math.min(in, out));
     }
@@ -49,10 +52,10 @@ final class Stdio implements AutoCloseable {
   private int parents;
 
   /** {child end, parent end or -1}, or null to inherit the JVM's own. */
-  final int[] in;
-  final int[] out;
+  private final int[] in;
+  private final int[] out;
   /** Null also when stderr goes to stdout. */
-  final int[] err;
+  private final int[] err;
 
   /**
    * Opens what {@code command}'s streams need; {@code stdinFd}, when not -1, is the child's stdin
@@ -74,7 +77,7 @@ final class Stdio implements AutoCloseable {
     return switch (command.stdin()) {
       case Input.None n -> new int[] {NULL_FDS[0], -1};
       case Input.Inherit i -> null;
-      case Input.FromFile f -> new int[] {child(open(f.path(), LibC.O_RDONLY, command, startNanos)), -1};
+      case Input.FromFile f -> new int[] {child(open(f.path(), PosixLibC.O_RDONLY, command, startNanos)), -1};
       case Input.Bytes b -> pipe(false, command);
       case Input.Pipe p -> pipe(false, command);
     };
@@ -85,7 +88,7 @@ final class Stdio implements AutoCloseable {
       case Output.Inherit i -> null;
       case Output.Discard d -> new int[] {NULL_FDS[1], -1};
       case Output.ToFile f -> new int[] {child(open(f.path(),
-          LibC.O_WRONLY | LibC.O_CREAT | (f.append() ? LibC.O_APPEND : LibC.O_TRUNC), command, startNanos)), -1};
+          PosixLibC.O_WRONLY | PosixLibC.O_CREAT | (f.append() ? PosixLibC.O_APPEND : PosixLibC.O_TRUNC), command, startNanos)), -1};
       case Output.ToStdout t -> throw new IllegalArgumentException("Output.toStdout() is for stderr only");
       case Output.Capture c -> pipe(true, command);
       case Output.Lines l -> pipe(true, command);
@@ -107,7 +110,7 @@ final class Stdio implements AutoCloseable {
     }
     int fd;
     try (Arena arena = Arena.ofConfined()) {
-      fd = LibC.open(arena.allocateFrom(shown), flags | LibC.O_CLOEXEC, 0666);
+      fd = LibC.open(arena.allocateFrom(shown), flags | PosixLibC.O_CLOEXEC, 0666);
     }
     if (fd < 0) {
       throw openFailure(shown, -fd, command);
@@ -128,9 +131,9 @@ final class Stdio implements AutoCloseable {
     java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
     Thread.ofPlatform().daemon().name("corral-open").start(() -> {
       try (Arena arena = Arena.ofConfined()) {
-        int fd = LibC.open(arena.allocateFrom(path), flags | LibC.O_CLOEXEC, 0666);
+        int fd = LibC.open(arena.allocateFrom(path), flags | PosixLibC.O_CLOEXEC, 0666);
         if (!opened.complete(fd) && fd >= 0) {
-          LibC.close(fd); // abandoned: the caller gave up on this run
+          PosixLibC.close(fd); // abandoned: the caller gave up on this run
         }
       } finally {
         returned.countDown();
@@ -147,10 +150,10 @@ final class Stdio implements AutoCloseable {
       return fd;
     } catch (TimeoutException e) {
       why = "its deadline passed while " + path + " waited for a "
-          + ((flags & LibC.O_WRONLY) == 0 ? "writer" : "reader");
+          + ((flags & PosixLibC.O_WRONLY) == 0 ? "writer" : "reader");
     } catch (InterruptedException e) {
       interrupted = true;
-      why = "interrupted while " + path + " waited for a " + ((flags & LibC.O_WRONLY) == 0 ? "writer" : "reader");
+      why = "interrupted while " + path + " waited for a " + ((flags & PosixLibC.O_WRONLY) == 0 ? "writer" : "reader");
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
@@ -172,17 +175,17 @@ final class Stdio implements AutoCloseable {
     if (!opened.complete(-1)) {
       int fd = opened.join(); // it opened just as the caller gave up
       if (fd >= 0) {
-        LibC.close(fd);
+        PosixLibC.close(fd);
       }
       return;
     }
-    int other = ((flags & LibC.O_WRONLY) == 0 ? LibC.O_WRONLY : LibC.O_RDONLY) | LibC.O_NONBLOCK | LibC.O_CLOEXEC;
+    int other = ((flags & PosixLibC.O_WRONLY) == 0 ? PosixLibC.O_WRONLY : PosixLibC.O_RDONLY) | PosixLibC.O_NONBLOCK | PosixLibC.O_CLOEXEC;
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment cPath = arena.allocateFrom(path);
       for (int i = 0; i < 1000 && returned.getCount() > 0; i++) {
         int fd = LibC.open(cPath, other, 0);
         if (fd >= 0) {
-          LibC.close(fd);
+          PosixLibC.close(fd);
         }
         try {
           returned.await(1, TimeUnit.MILLISECONDS);
@@ -211,7 +214,7 @@ final class Stdio implements AutoCloseable {
     int write;
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
-      LibC.pipe2(pair, LibC.O_CLOEXEC);
+      LibC.pipe2(pair, PosixLibC.O_CLOEXEC);
       read = pair.getAtIndex(ValueLayout.JAVA_INT, 0);
       write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);
     } catch (NativeException e) {
@@ -222,7 +225,7 @@ final class Stdio implements AutoCloseable {
     int parent = childWrites ? read : write;
     child(child);
     parentEnds[parents++] = parent;
-    LibC.fcntl(parent, LibC.F_SETFL, LibC.O_NONBLOCK);
+    LibC.fcntl(parent, LibC.F_SETFL, PosixLibC.O_NONBLOCK);
     if (childWrites) {
       // A bigger pipe means fewer wake-ups for chatty children; the kernel may refuse (a user's
       // pipe quota), and then the default 64 KiB stays.
@@ -231,19 +234,32 @@ final class Stdio implements AutoCloseable {
     return new int[] {child, parent};
   }
 
+  @Override
+  public int childEnd(int fd) {
+    int[] ends = fd == 0 ? in : fd == 1 ? out : err;
+    return ends == null ? -1 : ends[0];
+  }
+
+  @Override
+  public int parentEnd(int fd) {
+    int[] ends = fd == 0 ? in : fd == 1 ? out : err;
+    return ends == null ? -1 : ends[1];
+  }
+
   /** Closes the child's ends: after the spawn, which gave the child its copies, or on failure. */
   @Override
   public void close() {
     for (int i = 0; i < children; i++) {
-      LibC.close(childEnds[i]);
+      PosixLibC.close(childEnds[i]);
     }
     children = 0;
   }
 
   /** Closes the parent's ends too: the run never started. */
-  void closeParentEnds() {
+  @Override
+  public void closeParentEnds() {
     for (int i = 0; i < parents; i++) {
-      LibC.close(parentEnds[i]);
+      PosixLibC.close(parentEnds[i]);
     }
     parents = 0;
   }

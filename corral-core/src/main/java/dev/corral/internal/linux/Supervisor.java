@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -86,7 +87,7 @@ final class Supervisor implements dev.corral.internal.StopSequence.Scheduler {
   private volatile boolean exiting;
 
   private Supervisor() {
-    devNull = LibC.open(arena.allocateFrom("/dev/null"), LibC.O_WRONLY | LibC.O_CLOEXEC, 0);
+    devNull = LibC.open(arena.allocateFrom("/dev/null"), PosixLibC.O_WRONLY | PosixLibC.O_CLOEXEC, 0);
     epfd = LibC.epollCreate1(LibC.EPOLL_CLOEXEC);
     wakefd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
     ctl(LibC.EPOLL_CTL_ADD, wakefd, LibC.EPOLLIN);
@@ -120,7 +121,7 @@ final class Supervisor implements dev.corral.internal.StopSequence.Scheduler {
     tasks.add(task);
     if (Thread.currentThread() != thread && wakePending.compareAndSet(false, true)) {
       wakeBuffer.set(ValueLayout.JAVA_LONG, 0, 1L);
-      LibC.write(wakefd, wakeBuffer, 8);
+      PosixLibC.write(wakefd, wakeBuffer, 8);
     }
   }
 
@@ -181,7 +182,7 @@ final class Supervisor implements dev.corral.internal.StopSequence.Scheduler {
         if (fd == wakefd) {
           // Consume first, then clear the flag: a task added after the clear writes a new
           // wake-up, and one added before it is drained below in this same pass.
-          LibC.read(wakefd, wakeBuffer, 8);
+          PosixLibC.read(wakefd, wakeBuffer, 8);
           wakePending.set(false);
         } else if (bulk.contains(fd)) {
           bulkReady[pipes++] = fd;

@@ -4,6 +4,7 @@ import dev.corral.Command;
 import dev.corral.internal.Signals;
 import dev.corral.Input;
 import dev.corral.Output;
+import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -31,6 +32,9 @@ import java.util.Map;
  * <p>Limit: in process-group mode it cannot find a process that scrubbed its environment and
  * left the run's session (the same limit as the layer itself); in a pid namespace without its own
  * /proc it does not sweep /proc at all, whose pids name other processes there.
+ *
+ * <p>Linux's alone, though the process-group layer is POSIX: the script greps /proc and writes
+ * cgroup.kill and cgroup.freeze, so a macOS backend needs a watchdog of its own.
  */
 final class Watchdog {
   private Watchdog() {}
@@ -150,7 +154,7 @@ final class Watchdog {
   private static java.io.OutputStream spawn() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment pair = arena.allocate(ValueLayout.JAVA_INT, 2);
-      LibC.pipe2(pair, LibC.O_CLOEXEC);
+      LibC.pipe2(pair, PosixLibC.O_CLOEXEC);
       int read = pair.getAtIndex(ValueLayout.JAVA_INT, 0);
       int write = pair.getAtIndex(ValueLayout.JAVA_INT, 1);
       Map<String, String> env = new HashMap<>();
@@ -160,9 +164,9 @@ final class Watchdog {
       try {
         Spawner.Spawned s = Spawner.spawn(command, env, null, null, new Stdio(command, read, 0));
         // Nobody waits for it: it outlives this JVM by design. Its pidfd is not needed.
-        LibC.close(s.pidfd());
+        PosixLibC.close(s.pidfd());
       } finally {
-        LibC.close(read);
+        PosixLibC.close(read);
       }
       // Java's own stream on the write end, so that telling the watchdog needs no native call.
       try {
@@ -170,7 +174,7 @@ final class Watchdog {
       } catch (java.io.FileNotFoundException e) {
         throw new IllegalStateException("cannot open the watchdog's pipe: " + e.getMessage(), e);
       } finally {
-        LibC.close(write);
+        PosixLibC.close(write);
       }
     }
   }

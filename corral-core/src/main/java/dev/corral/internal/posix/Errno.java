@@ -76,6 +76,24 @@ public final class Errno {
     EOPNOTSUPP = eopnotsupp;
   }
 
+  /** The table for an {@code os.name} value ("Linux", "Mac OS X"), or null for any other OS. */
+  public static Errno forOs(String osName) {
+    String os = osName == null ? "" : osName.toLowerCase(java.util.Locale.ROOT);
+    if (os.startsWith("linux")) {
+      return LINUX;
+    }
+    return os.startsWith("mac") || os.startsWith("darwin") ? DARWIN : null;
+  }
+
+  /** This JVM's table, by {@code os.name}; throws on an OS that has none. */
+  public static Errno current() {
+    Errno errno = forOs(System.getProperty("os.name"));
+    if (errno == null) {
+      throw new UnsupportedOperationException("no errno table for " + System.getProperty("os.name"));
+    }
+    return errno;
+  }
+
   /** Why a spawn failed with {@code errno}, as the API reports it. */
   public CorralException.Reason spawnFailure(int errno) {
     if (errno == ENOENT || errno == ENOTDIR) {

@@ -2,6 +2,7 @@ package dev.corral.internal.linux;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.corral.internal.posix.PosixLibC;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,9 +15,9 @@ class SafetyTest {
 
   @Test
   void killRefusesEveryoneInitAndItself() {
-    for (int target : new int[] {-1, 0, 1, -SELF, SELF, -LibC.getpgrp(), LibC.getpgrp(),
-        -LibC.getsid(0), LibC.getsid(0)}) {
-      assertThatThrownBy(() -> LibC.kill(target, LibC.SIGKILL))
+    for (int target : new int[] {-1, 0, 1, -SELF, SELF, -PosixLibC.getpgrp(), PosixLibC.getpgrp(),
+        -PosixLibC.getsid(0), PosixLibC.getsid(0)}) {
+      assertThatThrownBy(() -> PosixLibC.kill(target, LibC.SIGKILL))
           .as("kill(%d)", target).isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("refusing to signal");
     }
@@ -26,10 +27,14 @@ class SafetyTest {
   void pidfdSignalRefusesItselfEvenThroughAValidPidfd() {
     int pidfd = LibC.pidfdOpen(SELF);
     try {
-      assertThatThrownBy(() -> LibC.pidfdSendSignal(pidfd, SELF, LibC.SIGKILL))
-          .isInstanceOf(IllegalArgumentException.class);
+      // The same guard as kill's (PosixLibC.GUARD): every target it refuses, this path refuses.
+      for (int target : new int[] {-1, 0, 1, SELF, PosixLibC.getpgrp(), PosixLibC.getsid(0)}) {
+        assertThatThrownBy(() -> LibC.pidfdSendSignal(pidfd, target, LibC.SIGKILL))
+            .as("pidfd_send_signal(%d)", target).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("refusing to signal");
+      }
     } finally {
-      LibC.close(pidfd);
+      PosixLibC.close(pidfd);
     }
   }
 }

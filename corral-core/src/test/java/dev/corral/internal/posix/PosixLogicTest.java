@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.corral.CorralException;
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.StopSequence;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -115,5 +119,46 @@ class PosixLogicTest {
     assertThat(Errno.DARWIN.spawnFailure(35)).isEqualTo(CorralException.Reason.RESOURCE_LIMIT);
     assertThat(Errno.DARWIN.spawnFailure(11)).as("EDEADLK on Darwin").isEqualTo(CorralException.Reason.SYSTEM);
     assertThat(Errno.LINUX.spawnFailure(7)).isEqualTo(CorralException.Reason.ARGUMENT_LIST_TOO_LONG);
+    assertThat(Errno.forOs("Linux")).isSameAs(Errno.LINUX);
+    assertThat(Errno.forOs("Mac OS X")).isSameAs(Errno.DARWIN);
+    assertThat(Errno.forOs("FreeBSD")).as("no table: refused, not guessed").isNull();
+  }
+
+  @Test
+  void posixLayoutsArePickedByOsAndArchitecture() {
+    assertThat(PosixLayout.forPlatform("Linux", "amd64")).isSameAs(PosixLayout.LINUX_X86_64);
+    assertThat(PosixLayout.forPlatform("Linux", "aarch64")).isSameAs(PosixLayout.LINUX_AARCH64);
+    assertThat(PosixLayout.forPlatform("Mac OS X", "aarch64")).isSameAs(PosixLayout.DARWIN);
+    assertThat(PosixLayout.forPlatform("Mac OS X", "x86_64")).isSameAs(PosixLayout.DARWIN);
+    assertThat(PosixLayout.forPlatform("Linux", "riscv64")).as("refused, not guessed").isNull();
+    assertThat(PosixLayout.forPlatform("FreeBSD", "amd64")).isNull();
+    assertThat(PosixLayout.LINUX_AARCH64.O_DIRECTORY).isEqualTo(040000);
+    assertThat(PosixLayout.LINUX_AARCH64.SPAWNATTR.byteSize()).isEqualTo(336);
+  }
+
+  /** Darwin's values as Apple's headers give them: untested on macOS, so pinned here. */
+  @Test
+  void darwinLayoutFollowsApplesHeaders() {
+    PosixLayout mac = PosixLayout.DARWIN;
+    assertThat(mac.POSIX_SPAWN_SETSID).isEqualTo((short) 0x400);
+    assertThat(mac.POSIX_SPAWN_SETPGROUP | mac.POSIX_SPAWN_SETSIGDEF | mac.POSIX_SPAWN_SETSIGMASK)
+        .isEqualTo(0x0e);
+    assertThat(mac.O_CLOEXEC).isEqualTo(0x1000000);
+    assertThat(mac.O_NONBLOCK).isEqualTo(0x4);
+    assertThat(mac.O_CREAT | mac.O_TRUNC | mac.O_APPEND).isEqualTo(0x608);
+    assertThat(mac.SIG_BLOCK).isEqualTo(1);
+    assertThat(mac.SIG_UNBLOCK).isEqualTo(2);
+    assertThat(mac.SPAWNATTR.byteSize()).as("a pointer").isEqualTo(8);
+    assertThat(mac.FILE_ACTIONS.byteSize()).as("a pointer").isEqualTo(8);
+    assertThat(mac.SIGSET.byteSize()).isEqualTo(4);
+    assertThat(mac.SIGACTION.byteSize()).isEqualTo(16);
+    assertThat(mac.SIGACTION.byteOffset(MemoryLayout.PathElement.groupElement("sa_flags")))
+        .isEqualTo(12);
+    // Signal n is bit n - 1, and there are only 31: USR2 (31) is the top bit of the 32.
+    assertThat(mac.sigsetWord(sig -> true)).isEqualTo(0x7fffffffL);
+    assertThat(mac.sigsetWord(sig -> sig == 31)).isEqualTo(0x40000000L);
+    MemorySegment set = Arena.ofAuto().allocate(mac.SIGSET);
+    mac.setSigset(set, mac.sigsetWord(sig -> sig == 1));
+    assertThat(set.get(ValueLayout.JAVA_INT, 0)).isEqualTo(1);
   }
 }

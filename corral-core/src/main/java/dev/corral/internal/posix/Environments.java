@@ -1,4 +1,4 @@
-package dev.corral.internal.linux;
+package dev.corral.internal.posix;
 
 import dev.corral.Command;
 import java.lang.foreign.Arena;
@@ -42,7 +42,7 @@ final class Environments {
     long at = count;
     if (marker != null) {
       array.setAtIndex(ValueLayout.ADDRESS, at++,
-          arena.allocateFrom(LinuxPlatform.MARKER + "=" + marker, StandardCharsets.UTF_8));
+          arena.allocateFrom(PosixSpawn.MARKER + "=" + marker, StandardCharsets.UTF_8));
     }
     array.setAtIndex(ValueLayout.ADDRESS, at, MemorySegment.NULL);
     return array;
@@ -51,7 +51,7 @@ final class Environments {
   private static List<String> entries(Map<String, String> environment) {
     List<String> out = new ArrayList<>(environment.size());
     environment.forEach((k, v) -> {
-      if (!k.equals(LinuxPlatform.MARKER)) {
+      if (!k.equals(PosixSpawn.MARKER)) {
         out.add(k + "=" + v);
       }
     });

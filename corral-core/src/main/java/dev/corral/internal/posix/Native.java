@@ -1,4 +1,4 @@
-package dev.corral.internal.linux;
+package dev.corral.internal.posix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -27,18 +27,22 @@ import java.util.Optional;
  * ignores registers past its own arguments, so callers widen ints to long, pass pointers as
  * {@link MemorySegment#address()} (keeping the segment alive across the call) and narrow an
  * {@code int} result with a cast, since the upper half of the register is not part of it. C
- * variadic functions (open, fcntl, prctl) are not called this way; their system calls go through
- * syscall(2), which glibc writes in assembly and which reads its arguments straight from
+ * variadic functions (open, fcntl, prctl) are not called this way; on Linux their system calls go
+ * through syscall(2), which glibc writes in assembly and which reads its arguments straight from
  * registers. A new binding must keep to these rules; LayoutsTest and the suite exercise each one.
+ *
+ * <p>Limit: Apple's arm64 ABI passes variadic arguments on the stack, not in registers, so a Darwin
+ * backend must not call a variadic function (open, fcntl, syscall) through this descriptor: it
+ * needs one of its own with {@code Linker.Option.firstVariadicArg}.
  */
-final class Native {
+public final class Native {
   private Native() {}
 
-  static final Linker LINKER = Linker.nativeLinker();
-  static final SymbolLookup LIBC = LINKER.defaultLookup();
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final SymbolLookup LIBC = LINKER.defaultLookup();
 
   private static final ValueLayout.OfLong W = ValueLayout.JAVA_LONG;
-  static final FunctionDescriptor WORDS = FunctionDescriptor.of(W, W, W, W, W, W, W);
+  private static final FunctionDescriptor WORDS = FunctionDescriptor.of(W, W, W, W, W, W, W);
 
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
   private static final long ERRNO = CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
@@ -49,43 +53,43 @@ final class Native {
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
   /** A handle for a required libc symbol, bound through {@link #WORDS}. */
-  static MethodHandle bind(String name) {
+  public static MethodHandle bind(String name) {
     return LINKER.downcallHandle(
         LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)),
         WORDS, CAPTURE_ERRNO);
   }
 
-  /** A handle for a symbol this glibc may lack, or empty; probed once by the caller. */
-  static Optional<MethodHandle> bindOptional(String name) {
+  /** A handle for a symbol this libc may lack, or empty; probed once by the caller. */
+  public static Optional<MethodHandle> bindOptional(String name) {
     return LIBC.find(name).map(s -> LINKER.downcallHandle(s, WORDS, CAPTURE_ERRNO));
   }
 
-  static long call(MethodHandle mh) {
+  public static long call(MethodHandle mh) {
     return call(mh, 0, 0, 0, 0, 0, 0);
   }
 
-  static long call(MethodHandle mh, long a) {
+  public static long call(MethodHandle mh, long a) {
     return call(mh, a, 0, 0, 0, 0, 0);
   }
 
-  static long call(MethodHandle mh, long a, long b) {
+  public static long call(MethodHandle mh, long a, long b) {
     return call(mh, a, b, 0, 0, 0, 0);
   }
 
-  static long call(MethodHandle mh, long a, long b, long c) {
+  public static long call(MethodHandle mh, long a, long b, long c) {
     return call(mh, a, b, c, 0, 0, 0);
   }
 
-  static long call(MethodHandle mh, long a, long b, long c, long d) {
+  public static long call(MethodHandle mh, long a, long b, long c, long d) {
     return call(mh, a, b, c, d, 0, 0);
   }
 
-  static long call(MethodHandle mh, long a, long b, long c, long d, long e) {
+  public static long call(MethodHandle mh, long a, long b, long c, long d, long e) {
     return call(mh, a, b, c, d, e, 0);
   }
 
   /** Calls {@code mh}; read errno right after, on the same thread, with {@link #lastErrno()}. */
-  static long call(MethodHandle mh, long a, long b, long c, long d, long e, long f) {
+  public static long call(MethodHandle mh, long a, long b, long c, long d, long e, long f) {
     try {
       return (long) mh.invokeExact(SLOT.get(), a, b, c, d, e, f);
     } catch (RuntimeException | Error x) {
@@ -96,12 +100,25 @@ final class Native {
   }
 
   /** errno as the last {@link #call} on this thread left it. */
-  static int lastErrno() {
+  public static int lastErrno() {
     return SLOT.get().get(ValueLayout.JAVA_INT, ERRNO);
   }
 
+  /**
+   * A result that may be -1: itself, or the negated errno, for callers that expect failure. An
+   * int result must be narrowed before it gets here: the upper half of the register is not its.
+   */
+  public static long orErrno(long result) {
+    return result >= 0 ? result : -lastErrno();
+  }
+
+  /** Whether libc has {@code name}, without binding it. */
+  public static boolean has(String name) {
+    return LIBC.find(name).isPresent();
+  }
+
   /** A NUL-terminated string that C returned, or null for NULL. */
-  static String string(long address) {
+  public static String string(long address) {
     return address == 0 ? null : MemorySegment.ofAddress(address).reinterpret(4096).getString(0);
   }
 }

@@ -1,0 +1,253 @@
+package dev.corral.internal.posix;
+
+import dev.corral.Command;
+import dev.corral.CorralException;
+import dev.corral.CorralException.Reason;
+import dev.corral.Output;
+import dev.corral.internal.Executables;
+import dev.corral.internal.NativeException;
+import dev.corral.internal.Signals;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Starts a child with posix_spawn: a new session, an empty signal mask, default dispositions
+ * except the signals asked to stay ignored, only fds 0 to 2 open, and the given directory and
+ * environment. Nothing is left open or running when it throws. What differs per OS comes in:
+ * the streams ({@link Streams}), a gate that holds the child until its containment has it
+ * ({@link Gate}), and how to close the other descriptors and what to open on the child ({@link
+ * Os}).
+ */
+public final class PosixSpawn {
+  private PosixSpawn() {}
+
+  /** The environment variable that marks every process of a run, for the process-group sweep. */
+  public static final String MARKER = "CORRAL_RUN";
+
+  private static final Path JVM_DIRECTORY = Path.of("").toAbsolutePath();
+  private static final int SIGKILL = Signals.current().numberOf("KILL");
+
+  /** The child's standard streams, opened by the OS's backend before the spawn. */
+  public interface Streams extends AutoCloseable {
+    /** The descriptor to become the child's {@code fd} (0, 1 or 2), or -1 to keep the JVM's. */
+    int childEnd(int fd);
+
+    /** The parent's end of a pipe to the child's {@code fd}, or -1 when there is none. */
+    int parentEnd(int fd);
+
+    /** Closes the child's ends: after the spawn, which gave the child its copies, or on failure. */
+    @Override
+    void close();
+
+    /** Closes the parent's ends too: the run never started. */
+    void closeParentEnds();
+  }
+
+  /** Holds the child between its setsid and its exec until it is placed in its containment. */
+  public interface Gate {
+    /** Adds the file actions that block the child. */
+    void addTo(MemorySegment fileActions);
+
+    /** Called on the spawning thread early, so the gate is ready when the child arrives. */
+    void arm();
+
+    /** Called on the spawning thread right before posix_spawn, which blocks until the gate opens. */
+    void beforeSpawn();
+
+    /**
+     * Called after posix_spawn returned, with whether it succeeded: why placement failed, or null.
+     */
+    String disarm(boolean spawned);
+  }
+
+  /** What one OS adds to every spawn; {@code T} is what a spawn gives its caller. */
+  public interface Os<T> {
+    /**
+     * Adds the file action that closes every descriptor from {@code lowest} on, even those
+     * without O_CLOEXEC (glibc: posix_spawn_file_actions_addclosefrom_np).
+     */
+    void addCloseFrom(MemorySegment fileActions, int lowest);
+
+    /**
+     * Right after the spawn, the child placed: what the caller gets, such as a pidfd with the
+     * parent's ends. When it throws, the child is killed and reaped.
+     */
+    T started(int pid, Streams streams, Command command);
+  }
+
+  /**
+   * Spawns with {@code streams}, whose child ends it then closes (its parent ends too if the spawn
+   * fails). {@code marker}, when not null, becomes the child's {@code CORRAL_RUN} in place of any
+   * inherited one. {@code gate} may be null.
+   */
+  public static <T> T spawn(Command command, Map<String, String> environment, String marker,
+      Gate gate, Streams streams, Os<T> os) {
+    Path directory;
+    Path program;
+    try {
+      directory = command.directory().map(d -> JVM_DIRECTORY.resolve(d)).orElse(JVM_DIRECTORY);
+      if (command.directory().isPresent() && !Files.isDirectory(directory)) {
+        throw new CorralException(Reason.BAD_DIRECTORY, command.toString(),
+            "working directory " + directory + (Files.exists(directory) ? " is not a directory" : " does not exist"), 0, null);
+      }
+      // A path with a slash goes to the kernel unchecked: it says why when exec fails.
+      program = Executables.locate(command.argv().get(0), environment.get("PATH"), directory,
+          command::toString);
+    } catch (RuntimeException e) {
+      streams.close();
+      streams.closeParentEnds();
+      throw e;
+    }
+
+    boolean armed = false;
+    try (Arena arena = Arena.ofConfined()) {
+      // Armed early, so that the gate thread has woken up and waits at the gate by the time the
+      // child arrives there: its wake-up is off the critical path.
+      if (gate != null) {
+        gate.arm();
+        armed = true;
+      }
+      int in = streams.childEnd(0);
+      int out = streams.childEnd(1);
+      int err = streams.childEnd(2);
+
+      MemorySegment fa = arena.allocate(PosixLibC.LAYOUT.FILE_ACTIONS);
+      // In the foreground, the gate's containment holds the tree; without one the leader's own
+      // group must.
+      short session = !command.foreground() ? PosixLibC.POSIX_SPAWN_SETSID
+          : gate == null ? PosixLibC.POSIX_SPAWN_SETPGROUP : 0;
+      MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()));
+      PosixLibC.fileActionsInit(fa);
+      try {
+        if (in >= 0) {
+          PosixLibC.fileActionsAddDup2(fa, in, 0);
+        }
+        if (out >= 0) {
+          PosixLibC.fileActionsAddDup2(fa, out, 1);
+        }
+        if (err >= 0) {
+          PosixLibC.fileActionsAddDup2(fa, err, 2);
+        } else if (command.stderr() instanceof Output.ToStdout) {
+          PosixLibC.fileActionsAddDup2(fa, 1, 2);
+        }
+        if (command.directory().isPresent()) {
+          PosixLibC.fileActionsAddChdir(fa, arena.allocateFrom(directory.toString()));
+        }
+        // Everything but 0, 1 and 2: the JVM's own descriptors, even those without O_CLOEXEC.
+        os.addCloseFrom(fa, 3);
+        if (gate != null) {
+          gate.addTo(fa);
+        }
+
+        MemorySegment argv = cStrings(arena, command.argv());
+        MemorySegment envp = Environments.envp(arena, environment, marker);
+        MemorySegment pidOut = arena.allocate(ValueLayout.JAVA_INT);
+        MemorySegment path = arena.allocateFrom(program.toString());
+
+        int pid = -1;
+        String placement = null;
+        try {
+          if (gate != null) {
+            gate.beforeSpawn();
+          }
+          pid = PosixLibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
+        } catch (NativeException e) {
+          throw spawnFailure(e, command, environment, directory, program);
+        } finally {
+          if (gate != null) {
+            armed = false;
+            placement = gate.disarm(pid > 0);
+          }
+        }
+        if (placement != null) {
+          killAndReap(pid);
+          throw new CorralException(Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
+              "cannot place the child in its cgroup: " + placement, 0, null);
+        }
+        try {
+          return os.started(pid, streams, command);
+        } catch (RuntimeException e) {
+          killAndReap(pid);
+          throw e;
+        }
+      } finally {
+        PosixLibC.fileActionsDestroy(fa);
+      }
+    } catch (RuntimeException e) {
+      if (armed) {
+        gate.disarm(false);
+      }
+      streams.closeParentEnds();
+      throw e;
+    } finally {
+      streams.close();
+    }
+  }
+
+  /** Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here. */
+  private static void killAndReap(int pid) {
+    PosixLibC.kill(pid, SIGKILL);
+    PosixLibC.reap(pid);
+  }
+
+  /** Spawn attributes by session flag and signals kept ignored: a handful of distinct ones. */
+  private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Object>, MemorySegment>
+      ATTRIBUTES = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_ATTRIBUTES = 64;
+
+  /**
+   * The attributes for a spawn, made once per combination and kept: posix_spawn only reads them,
+   * so one serves every thread. Past {@link #MAX_ATTRIBUTES} combinations (a caller inventing
+   * signal sets), they live in {@code arena}. Limit: they are never destroyed, which costs nothing
+   * with glibc, whose posix_spawnattr_t owns no memory; Darwin's allocates, so there those past
+   * the cap would leak.
+   */
+  private static MemorySegment attributes(Arena arena, short session, Set<Integer> keepIgnored) {
+    java.util.List<Object> key = java.util.List.of(session, keepIgnored);
+    MemorySegment kept = ATTRIBUTES.get(key);
+    if (kept != null) {
+      return kept;
+    }
+    if (ATTRIBUTES.size() >= MAX_ATTRIBUTES) {
+      return makeAttributes(arena, session, keepIgnored);
+    }
+    return ATTRIBUTES.computeIfAbsent(key, k -> makeAttributes(Arena.global(), session, keepIgnored));
+  }
+
+  private static MemorySegment makeAttributes(Arena arena, short session, Set<Integer> keepIgnored) {
+    PosixLayout layout = PosixLibC.LAYOUT;
+    MemorySegment attr = arena.allocate(layout.SPAWNATTR);
+    PosixLibC.spawnattrInit(attr);
+    PosixLibC.spawnattrSetflags(attr, (short) (session
+        | PosixLibC.POSIX_SPAWN_SETSIGMASK | PosixLibC.POSIX_SPAWN_SETSIGDEF));
+    MemorySegment set = arena.allocate(layout.SIGSET); // zeroed: the empty mask
+    PosixLibC.spawnattrSetsigmask(attr, set);
+    // Every signal back to its default but those kept ignored. On Linux this includes glibc's
+    // internal 32 and 33, which glibc otherwise leaves ignored in the child.
+    layout.setSigset(set, layout.sigsetWord(sig -> !keepIgnored.contains(sig)));
+    PosixLibC.spawnattrSetsigdefault(attr, set);
+    return attr;
+  }
+
+  private static CorralException spawnFailure(NativeException e, Command command,
+      Map<String, String> environment, Path directory, Path program) {
+    Errno errno = Errors.ERRNO;
+    if (e.errno() == errno.ENOENT || e.errno() == errno.EACCES || e.errno() == errno.ENOTDIR) {
+      // Not looked at before the spawn: say what is wrong with the file, as a search would have.
+      Executables.resolve(command.argv().get(0), environment.get("PATH"), directory, command.toString());
+    }
+    Reason reason = Errors.ERRNO.spawnFailure(e.errno());
+    return new CorralException(reason, command.toString(), "cannot run " + program + ": " + e.getMessage(), e.errno(), e);
+  }
+
+  /** A NULL-terminated char*[] whose strings share one block: one allocation, not one per string. */
+  private static MemorySegment cStrings(Arena arena, List<String> strings) {
+    return Environments.strings(arena, strings, 1); // the spare slot is the NULL terminator
+  }
+}
