@@ -81,4 +81,41 @@ public final class Events {
     @Label("Timed out")
     public boolean timedOut;
   }
+
+  /** A stop begins: its event, or null when no recording wants it. */
+  static Stop stopBegins(dev.corral.Teardown.Cause cause, int signal, long pid) {
+    Stop e = new Stop();
+    if (!e.isEnabled()) {
+      return null;
+    }
+    e.begin();
+    e.cause = cause.name();
+    e.signal = signal;
+    e.pid = pid;
+    return e;
+  }
+
+  /** The tree of a stop is verified gone. */
+  static void stopEnds(Stop e, int neededKill) {
+    if (e != null) {
+      e.neededKill = neededKill;
+      e.commit();
+    }
+  }
+
+  /** A run is over; {@code e} began when it started. */
+  static void runEnds(Teardown e, Outcome o) {
+    if (e.shouldCommit()) {
+      dev.corral.Teardown t = o.teardown();
+      e.pid = o.pid();
+      e.containment = t.containment().name();
+      e.cause = t.cause().name();
+      e.signalled = t.signalled();
+      e.neededKill = t.neededKill().size();
+      e.leftRunning = t.leftRunning().size();
+      e.survivors = t.survivors().size();
+      e.timedOut = o.timedOut();
+      e.commit();
+    }
+  }
 }

@@ -1,13 +1,11 @@
 package dev.corral.internal;
 
 import dev.corral.Command;
-import dev.corral.Containment;
 import dev.corral.Teardown;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -18,7 +16,7 @@ import java.util.function.Consumer;
  * {@link #DRAIN_NANOS}, consumers get their bounded time, and the outcome is handed over once.
  *
  * <p>A backend brings only what is its own: a {@link Scheduler} (its service thread and clock), a
- * {@link Leader}, a {@link Tree} and its {@link Streams}. Every method here runs on the scheduler's
+ * {@link Leader}, its {@link Members} and its {@link Pipes}. Every method here runs on the scheduler's
  * thread; events from other threads go through {@link #post}. A step that throws fails the run
  * (the tree is killed first), and the caller gets the failure instead of waiting forever.
  *
@@ -31,102 +29,12 @@ public final class StopSequence {
   /** How long SIGKILL is repeated before the survivors are reported. */
   public static final long KILL_GIVE_UP_NANOS = 5_000_000_000L;
 
-  /** A backend's service thread and clock. */
-  public interface Scheduler {
-    default long nanoTime() {
-      return System.nanoTime();
-    }
-
-    /** Runs {@code step} on the service thread, after what is queued; from any thread. */
-    void execute(Runnable step);
-
-    /** Runs {@code step} on the service thread at {@code atNanos}; service thread only. */
-    Timer at(long atNanos, Runnable step);
-  }
-
-  public interface Timer {
-    void cancel();
-  }
-
-  /** The run's own process, kept unreaped until the end so its pid cannot be reused. */
-  public interface Leader {
-    long pid();
-
-    /** How it ended, once it has (without reaping it); null while it runs. */
-    Exit poll();
-
-    /** The run is over: reap it when {@code reap}, else only stop watching it; close its handle. */
-    void release(boolean reap);
-  }
-
-  /** @param exitCode -1 when a signal ended it; @param signal 0 when it exited */
-  public record Exit(int exitCode, int signal) {}
-
-  /** The members of a run other than the leader, as one containment layer holds them. */
-  public interface Tree {
-    Containment containment();
-
-    /** True when no member but the (exited, unreaped) leader is alive. */
-    boolean isEmpty();
-
-    /**
-     * Sends {@code signal} to every member and to the leader if it runs, then SIGCONT, and passes
-     * {@code then} the pids signalled. It may do so later, but never blocks meanwhile.
-     */
-    void stop(int signal, Consumer<List<Long>> then);
-
-    /** SIGKILL to every member and the leader; returns the pids alive just before. */
-    List<Long> kill();
-
-    /** Calls {@code listener} whenever the tree may have emptied, until it returns true. */
-    void onMaybeEmpty(BooleanSupplier listener);
-
-    /** Lets the members go on uncontained ({@code Leftovers.LEAVE_RUNNING}); returns them. */
-    List<Long> release();
-
-    /** Each live member as {@code "pid (name)"}, for a result's survivors. */
-    List<String> describe();
-
-    /** Gives back what the layer holds; once the tree is empty or given up. */
-    void close();
-  }
-
-  /** The run's pipes and their consumers. */
-  public interface Streams {
-    /** The tree is gone: closes stdin and reads what the pipes hold now. */
-    void drain();
-
-    boolean readersOpen();
-
-    /** Whether each open pipe is paused on a busy consumer, so nothing comes until it catches up. */
-    boolean onlyHeldUpByConsumers();
-
-    /** The drain bound passed: the streams end here, whatever the pipes still hold. */
-    void closeReaders();
-
-    /** Whether every consumer has seen its stream's end, failed, or been abandoned. */
-    boolean consumersDone();
-
-    /** Consumers are out of time: what they have not seen is dropped, and counts as truncated. */
-    void abandonConsumers();
-
-    /** The first exception a consumer threw, or null. */
-    Throwable consumerFailure();
-
-    Sink.Captured stdout();
-
-    Sink.Captured stderr();
-
-    /** After a failure: each step that gives back a descriptor or ends a delivery, run alone. */
-    List<Runnable> releaseSteps();
-  }
-
   private final Command command;
   private final long startNanos;
   private final Scheduler scheduler;
   private final Leader leader;
-  private final Tree tree;
-  private final Streams streams;
+  private final Members tree;
+  private final Pipes streams;
   private final int killSignal;
   private final long killRetryNanos;
   private Consumer<Outcome> done;
@@ -145,10 +53,10 @@ public final class StopSequence {
   private final Set<Long> neededKill = new LinkedHashSet<>();
   private List<Long> leftRunning = List.of();
   private List<String> survivors = List.of();
-  private Timer deadlineTimer;
-  private Timer graceTimer;
-  private Timer drainTimer;
-  private Timer consumerTimer;
+  private Scheduler.Timer deadlineTimer;
+  private Scheduler.Timer graceTimer;
+  private Scheduler.Timer drainTimer;
+  private Scheduler.Timer consumerTimer;
   private long consumerTimerAt;
   /** Cancelled while only consumers were left: they get the drain bound, then are abandoned. */
   private boolean giveUpOnConsumers;
@@ -163,7 +71,7 @@ public final class StopSequence {
    * @param killRetryNanos how often SIGKILL is repeated while something survives
    */
   public StopSequence(Command command, long startNanos, Scheduler scheduler, Leader leader,
-      Tree tree, Streams streams, int killSignal, long killRetryNanos) {
+      Members tree, Pipes streams, int killSignal, long killRetryNanos) {
     this.command = command;
     this.startNanos = startNanos;
     this.scheduler = scheduler;
@@ -246,7 +154,7 @@ public final class StopSequence {
 
   private boolean pollLeader() {
     if (!leaderExited) {
-      Exit exit = leader.poll();
+      Leader.Exit exit = leader.poll();
       if (exit == null) {
         return false;
       }
@@ -305,14 +213,7 @@ public final class StopSequence {
     stopping = true;
     cause = why;
     cancel(deadlineTimer);
-    Events.Stop event = new Events.Stop();
-    if (event.isEnabled()) {
-      event.begin();
-      event.cause = why.name();
-      event.signal = stopSignal;
-      event.pid = leader.pid();
-      stopEvent = event;
-    }
+    stopEvent = Events.stopBegins(why, stopSignal, leader.pid());
     pollLeader();
     if (command.grace().isZero() || stopSignal == killSignal) {
       startKilling(); // no grace: the stop signal would only delay SIGKILL
@@ -389,11 +290,8 @@ public final class StopSequence {
     }
     treeGone = true;
     cancel(graceTimer);
-    if (stopEvent != null) {
-      stopEvent.neededKill = neededKill.size();
-      stopEvent.commit();
-      stopEvent = null;
-    }
+    Events.stopEnds(stopEvent, neededKill.size());
+    stopEvent = null;
     drain();
   }
 
@@ -466,19 +364,10 @@ public final class StopSequence {
       LOG.log(System.Logger.Level.WARNING, "{0}: {1} processes SURVIVED the stop: {2}", command,
           survivors.size(), survivors);
     }
-    if (runEvent.shouldCommit()) {
-      runEvent.pid = leader.pid();
-      runEvent.containment = tree.containment().name();
-      runEvent.cause = cause.name();
-      runEvent.signalled = signalled.size();
-      runEvent.neededKill = neededKill.size();
-      runEvent.leftRunning = leftRunning.size();
-      runEvent.survivors = survivors.size();
-      runEvent.timedOut = timedOut;
-      runEvent.commit();
-    }
-    done.accept(outcome(streams.stdout(), streams.stderr(), ended, survivors,
-        consumerFailure != null ? consumerFailure : streams.consumerFailure()));
+    Outcome o = outcome(streams.stdout(), streams.stderr(), ended, survivors,
+        consumerFailure != null ? consumerFailure : streams.consumerFailure());
+    Events.runEnds(runEvent, o);
+    done.accept(o);
   }
 
   private Outcome outcome(Sink.Captured out, Sink.Captured err, List<Long> ended,
@@ -526,17 +415,17 @@ public final class StopSequence {
         List.of("unknown: supervision failed: " + e), consumerFailure != null ? consumerFailure : e));
   }
 
-  private Timer after(long nanos, Runnable step) {
+  private Scheduler.Timer after(long nanos, Runnable step) {
     return scheduler.at(scheduler.nanoTime() + nanos, guard(step));
   }
 
   private void cancelTimers() {
-    for (Timer t : new Timer[] {deadlineTimer, graceTimer, drainTimer, consumerTimer}) {
+    for (Scheduler.Timer t : new Scheduler.Timer[] {deadlineTimer, graceTimer, drainTimer, consumerTimer}) {
       cancel(t);
     }
   }
 
-  private static void cancel(Timer t) {
+  private static void cancel(Scheduler.Timer t) {
     if (t != null) {
       t.cancel();
     }

@@ -3,17 +3,10 @@ package dev.corral.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.corral.Command;
-import dev.corral.Containment;
 import dev.corral.Teardown;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,10 +19,10 @@ class StopSequenceTest {
   private static final long MS = 1_000_000L;
   private static final long LEADER = 100;
 
-  private final Clock clock = new Clock();
-  private final FakeLeader leader = new FakeLeader();
-  private final FakeTree tree = new FakeTree(clock);
-  private final FakeStreams streams = new FakeStreams();
+  private final FakeRun.Clock clock = new FakeRun.Clock();
+  private final FakeRun.FakeLeader leader = new FakeRun.FakeLeader(LEADER);
+  private final FakeRun.FakeTree tree = new FakeRun.FakeTree(clock);
+  private final FakeRun.FakeStreams streams = new FakeRun.FakeStreams();
   private final List<Outcome> outcomes = new ArrayList<>();
   private StopSequence sequence;
 
@@ -42,7 +35,7 @@ class StopSequenceTest {
 
   /** The leader exits now, and its watch fires. */
   private void leaderExits(int code) {
-    leader.exit = new StopSequence.Exit(code, 0);
+    leader.exit = new Leader.Exit(code, 0);
     sequence.post(sequence::leaderChanged);
     clock.runQueued();
   }
@@ -71,7 +64,7 @@ class StopSequenceTest {
   @Test
   void aLeaderWhoseExitIsStillQueuedBeatsTheDeadline() {
     start(Command.of("x").deadline(Duration.ofMillis(100)));
-    leader.exit = new StopSequence.Exit(0, 0); // exited, but the watch has not fired yet
+    leader.exit = new Leader.Exit(0, 0); // exited, but the watch has not fired yet
     clock.advance(100 * MS);
 
     Outcome o = outcome();
@@ -139,7 +132,7 @@ class StopSequenceTest {
     tree.members.put(201L, false);
     tree.unkillable = true;
     start(Command.of("x").deadline(Duration.ofMillis(10)).grace(Duration.ZERO));
-    leader.exit = new StopSequence.Exit(-1, KILL);
+    leader.exit = new Leader.Exit(-1, KILL);
     clock.advance(10 * MS);
     clock.advance(StopSequence.KILL_GIVE_UP_NANOS + 20 * MS);
 
@@ -273,233 +266,4 @@ class StopSequenceTest {
     tree.signals.clear();
     leader.exit = null;
   }
-
-  /** A service thread: tasks queue, timers fire when the test moves time. */
-  static final class Clock implements StopSequence.Scheduler {
-    long now;
-    final ArrayDeque<Runnable> queue = new ArrayDeque<>();
-    final PriorityQueue<FakeTimer> due = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
-    final List<FakeTimer> timers = new ArrayList<>();
-
-    @Override
-    public long nanoTime() {
-      return now;
-    }
-
-    @Override
-    public void execute(Runnable step) {
-      queue.add(step);
-    }
-
-    @Override
-    public StopSequence.Timer at(long atNanos, Runnable step) {
-      FakeTimer t = new FakeTimer(atNanos, step);
-      due.add(t);
-      timers.add(t);
-      return t;
-    }
-
-    void runQueued() {
-      Runnable r;
-      while ((r = queue.poll()) != null) {
-        r.run();
-      }
-    }
-
-    void advance(long nanos) {
-      long until = now + nanos;
-      runQueued();
-      while (!due.isEmpty() && due.peek().at <= until) {
-        FakeTimer t = due.poll();
-        if (!t.cancelled) {
-          now = Math.max(now, t.at);
-          t.step.run();
-          runQueued();
-        }
-      }
-      now = until;
-    }
-  }
-
-  static final class FakeTimer implements StopSequence.Timer {
-    final long at;
-    final Runnable step;
-    boolean cancelled;
-
-    FakeTimer(long at, Runnable step) {
-      this.at = at;
-      this.step = step;
-    }
-
-    @Override
-    public void cancel() {
-      cancelled = true;
-    }
-  }
-
-  static final class FakeLeader implements StopSequence.Leader {
-    StopSequence.Exit exit;
-    final List<Boolean> released = new ArrayList<>();
-
-    @Override
-    public long pid() {
-      return LEADER;
-    }
-
-    @Override
-    public StopSequence.Exit poll() {
-      return exit;
-    }
-
-    @Override
-    public void release(boolean reap) {
-      released.add(reap);
-    }
-  }
-
-  /** Members by pid, each true when it ends on the stop signal. */
-  static final class FakeTree implements StopSequence.Tree {
-    final Map<Long, Boolean> members = new LinkedHashMap<>();
-    final List<Integer> signals = new ArrayList<>();
-    final List<Long> killedAt = new ArrayList<>();
-    int kills;
-    int closed;
-    boolean unkillable;
-    boolean stopThrows;
-    FakeLeader leaderDiesOnStop;
-    Runnable leaderDied = () -> {};
-    private BooleanSupplier listener;
-    private final Clock clock;
-
-    FakeTree(Clock clock) {
-      this.clock = clock;
-    }
-
-    @Override
-    public Containment containment() {
-      return Containment.PORTABLE;
-    }
-
-    @Override
-    public boolean isEmpty() {
-      return members.isEmpty();
-    }
-
-    @Override
-    public void stop(int signal, Consumer<List<Long>> then) {
-      if (stopThrows) {
-        throw new IllegalStateException("refused");
-      }
-      signals.add(signal);
-      List<Long> hit = new ArrayList<>(members.keySet());
-      members.values().removeIf(dies -> dies);
-      if (leaderDiesOnStop != null) {
-        leaderDiesOnStop.exit = new StopSequence.Exit(-1, signal);
-        leaderDied.run();
-      }
-      then.accept(hit);
-      tellListener();
-    }
-
-    @Override
-    public List<Long> kill() {
-      kills++;
-      killedAt.add(clock.now);
-      List<Long> hit = new ArrayList<>(members.keySet());
-      if (!unkillable) {
-        members.clear();
-      }
-      return hit;
-    }
-
-    @Override
-    public void onMaybeEmpty(BooleanSupplier listener) {
-      this.listener = listener;
-      tellListener();
-    }
-
-    void tellListener() {
-      BooleanSupplier l = listener;
-      if (l != null && l.getAsBoolean()) {
-        listener = null;
-      }
-    }
-
-    @Override
-    public List<Long> release() {
-      List<Long> left = new ArrayList<>(members.keySet());
-      members.clear();
-      return left;
-    }
-
-    @Override
-    public List<String> describe() {
-      return members.keySet().stream().map(p -> p + " (fake)").toList();
-    }
-
-    @Override
-    public void close() {
-      closed++;
-    }
-
-  }
-
-  static final class FakeStreams implements StopSequence.Streams {
-    boolean open;
-    boolean drained;
-    boolean consumersDone = true;
-    boolean abandoned;
-
-    @Override
-    public void drain() {
-      drained = true;
-    }
-
-    @Override
-    public boolean readersOpen() {
-      return open;
-    }
-
-    @Override
-    public boolean onlyHeldUpByConsumers() {
-      return false;
-    }
-
-    @Override
-    public void closeReaders() {
-      open = false;
-    }
-
-    @Override
-    public boolean consumersDone() {
-      return consumersDone;
-    }
-
-    @Override
-    public void abandonConsumers() {
-      abandoned = true;
-      consumersDone = true;
-    }
-
-    @Override
-    public Throwable consumerFailure() {
-      return null;
-    }
-
-    @Override
-    public Sink.Captured stdout() {
-      return Sink.Captured.NONE;
-    }
-
-    @Override
-    public Sink.Captured stderr() {
-      return Sink.Captured.NONE;
-    }
-
-    @Override
-    public List<Runnable> releaseSteps() {
-      return List.of();
-    }
-  }
-
 }

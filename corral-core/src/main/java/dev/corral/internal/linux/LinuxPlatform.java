@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.Members;
 import dev.corral.Capability;
 import dev.corral.Command;
 import dev.corral.Containment;
@@ -91,7 +92,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
     // must hold up this start only, not the spawn thread or the gate other runs take turns at.
     Stdio stdio = new Stdio(command, -1, start);
     Spawner.Spawned spawned;
-    StopSequence.Tree tree;
+    Members tree;
     long deadline = command.deadline().map(d -> start + d.toNanos()).orElse(start + Long.MAX_VALUE / 2);
     if (containment == Containment.CGROUP) {
       CgroupHierarchy h = hierarchy;

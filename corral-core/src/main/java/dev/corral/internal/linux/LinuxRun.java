@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.Members;
 import dev.corral.Command;
 import dev.corral.internal.Child;
 import dev.corral.internal.Delivery;
@@ -27,7 +28,7 @@ final class LinuxRun implements Child {
   private final IntSupplier runsInFlight;
 
   LinuxRun(Supervisor supervisor, Command command, long startNanos, Spawner.Spawned spawned,
-      StopSequence.Tree tree, IntSupplier runsInFlight) {
+      Members tree, IntSupplier runsInFlight) {
     this.runsInFlight = runsInFlight;
     this.command = command;
     this.leader = new PidfdLeader(supervisor, spawned.pid(), spawned.pidfd());

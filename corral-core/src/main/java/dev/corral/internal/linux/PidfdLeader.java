@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.Leader;
 import dev.corral.internal.StopSequence;
 import dev.corral.internal.posix.ExitWatcher;
 import dev.corral.internal.posix.PosixLayout;
@@ -39,7 +40,7 @@ final class PidfdLeader implements ExitWatcher {
 
   /** Reads the status without reaping (WNOWAIT), and stops watching once it has exited. */
   @Override
-  public StopSequence.Exit poll() {
+  public Leader.Exit poll() {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment info = arena.allocate(Layouts.SIGINFO);
       LibC.waitidPidfd(pidfd, info, PosixLibC.WEXITED | LibC.WNOWAIT | LibC.WNOHANG);
@@ -49,7 +50,7 @@ final class PidfdLeader implements ExitWatcher {
       unwatch();
       int status = Layouts.siStatus(info);
       return Layouts.siCode(info) == LibC.CLD_EXITED
-          ? new StopSequence.Exit(status, 0) : new StopSequence.Exit(-1, status);
+          ? new Leader.Exit(status, 0) : new Leader.Exit(-1, status);
     }
   }
 

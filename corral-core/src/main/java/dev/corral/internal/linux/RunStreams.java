@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.Pipes;
 import dev.corral.Command;
 import dev.corral.Input;
 import dev.corral.Output;
@@ -16,7 +17,7 @@ import java.util.function.UnaryOperator;
  * A run's pipes, on the service thread: stdin fed from its bytes, stdout and stderr read into
  * their sinks, then, once the tree is gone, drained; the {@link StopSequence} bounds how long.
  */
-final class RunStreams implements StopSequence.Streams {
+final class RunStreams implements Pipes {
   private final Command command;
   private final PipeReader stdout;
   private final PipeReader stderr;

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * leader and cgroup events before any pipe is read, and checks the timers again between pipes,
  * so output from busy runs delays a deadline by at most one pipe's read budget.
  */
-final class Supervisor implements dev.corral.internal.StopSequence.Scheduler {
+final class Supervisor implements dev.corral.internal.Scheduler {
   private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
   private static final int MAX_EVENTS = 256;
 
@@ -32,7 +32,7 @@ final class Supervisor implements dev.corral.internal.StopSequence.Scheduler {
   }
 
   /** A scheduled action on the monotonic clock. */
-  static final class Timer implements Comparable<Timer>, dev.corral.internal.StopSequence.Timer {
+  static final class Timer implements Comparable<Timer>, dev.corral.internal.Scheduler.Timer {
     final long atNanos;
     final Runnable action;
     boolean cancelled;

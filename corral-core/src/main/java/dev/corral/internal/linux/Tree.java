@@ -1,5 +1,6 @@
 package dev.corral.internal.linux;
 
+import dev.corral.internal.Members;
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.StopSequence;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.List;
  * <p>The leader is not a member here: its run tracks it through its pidfd, and keeps it unreaped
  * until the tree is verified empty, so that its pid, group id and session id cannot be reused.
  */
-interface Tree extends StopSequence.Tree {
+interface Tree extends Members {
 
   /** The live members other than the leader, as a snapshot. */
   List<ProcStat> members();

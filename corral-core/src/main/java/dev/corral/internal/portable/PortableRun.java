@@ -1,5 +1,6 @@
 package dev.corral.internal.portable;
 
+import dev.corral.internal.Leader;
 import dev.corral.Command;
 import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
@@ -36,7 +37,7 @@ final class PortableRun implements Child {
     this.streams = new RunStreams(command, process,
         () -> sequence().post(() -> sequence().streamsChanged()),
         failure -> sequence().post(() -> sequence().consumerFailed(failure)));
-    this.sequence = new StopSequence(command, startNanos, service, new Leader(), tree, streams,
+    this.sequence = new StopSequence(command, startNanos, service, new JdkLeader(), tree, streams,
         signals.numberOf("KILL"), KILL_RETRY_NANOS);
   }
 
@@ -99,7 +100,7 @@ final class PortableRun implements Child {
   }
 
   /** The leader as the JDK sees it; the JDK reaps it itself. */
-  private final class Leader implements StopSequence.Leader {
+  private final class JdkLeader implements Leader {
     @Override
     public long pid() {
       return process.pid();
@@ -110,15 +111,15 @@ final class PortableRun implements Child {
      * names a signal reads as that signal. Windows has only exit codes.
      */
     @Override
-    public StopSequence.Exit poll() {
+    public Leader.Exit poll() {
       if (process.isAlive()) {
         return null;
       }
       int status = process.exitValue();
       if (signals != Signals.WINDOWS && status > 128 && signals.name(status - 128) != null) {
-        return new StopSequence.Exit(-1, status - 128);
+        return new Leader.Exit(-1, status - 128);
       }
-      return new StopSequence.Exit(status, 0);
+      return new Leader.Exit(status, 0);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.corral.internal.portable;
 
+import dev.corral.internal.Pipes;
 import dev.corral.Command;
 import dev.corral.Input;
 import dev.corral.Output;
@@ -22,7 +23,7 @@ import java.util.function.Consumer;
  * would hold the stream's lock. It ends when the child has read everything or its reading end is
  * gone (EPIPE); a process outside the known tree that holds it unread keeps that thread blocked.
  */
-final class RunStreams implements StopSequence.Streams {
+final class RunStreams implements Pipes {
   private final Command command;
   private final Process process;
   private final PipeReader stdout;

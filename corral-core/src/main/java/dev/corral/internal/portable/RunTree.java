@@ -1,5 +1,6 @@
 package dev.corral.internal.portable;
 
+import dev.corral.internal.Members;
 import dev.corral.Containment;
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.StopSequence;
@@ -25,7 +26,7 @@ import java.util.function.Consumer;
  * parent's wait is missing, or init's, which some container inits do only every few seconds.
  * Elsewhere a zombie counts as alive until it is reaped.
  */
-final class RunTree implements StopSequence.Tree {
+final class RunTree implements Members {
   private static final long SELF = ProcessHandle.current().pid();
   /** Whether /proc is there and shows this JVM's pid namespace. */
   private static final boolean PROC = procShowsSelf();

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * on a machine with thousands of processes. Not yet benchmarked. Without runs nothing ticks, and
  * the thread ends after 10 idle seconds.
  */
-final class Service implements dev.corral.internal.StopSequence.Scheduler {
+final class Service implements dev.corral.internal.Scheduler {
   /** How often the census looks at the process table while a run lives. */
   static final long SNAPSHOT_PERIOD_NANOS = 50_000_000L;
 
@@ -53,7 +53,7 @@ final class Service implements dev.corral.internal.StopSequence.Scheduler {
 
   /** Runs {@code step} on the service thread at {@code nanoTime} (a {@link System#nanoTime} value). */
   @Override
-  public dev.corral.internal.StopSequence.Timer at(long nanoTime, Runnable step) {
+  public dev.corral.internal.Scheduler.Timer at(long nanoTime, Runnable step) {
     ScheduledFuture<?> f = executor.schedule(step, Math.max(0, nanoTime - System.nanoTime()),
         TimeUnit.NANOSECONDS);
     return () -> f.cancel(false);

@@ -1,5 +1,6 @@
 package dev.corral.internal.posix;
 
+import dev.corral.internal.Leader;
 import dev.corral.internal.StopSequence;
 
 /**
@@ -8,7 +9,7 @@ import dev.corral.internal.StopSequence;
  * the run reaps it at the very end. Linux watches through a pidfd and epoll; macOS would use a
  * kqueue EVFILT_PROC filter.
  */
-public interface ExitWatcher extends StopSequence.Leader {
+public interface ExitWatcher extends Leader {
 
   /** Starts watching: {@code exited} runs on the service thread once the leader has exited. */
   void watch(Runnable exited);

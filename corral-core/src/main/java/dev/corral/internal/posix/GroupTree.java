@@ -1,5 +1,7 @@
 package dev.corral.internal.posix;
 
+import dev.corral.internal.Members;
+import dev.corral.internal.Scheduler;
 import dev.corral.Containment;
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.Signals;
@@ -33,7 +35,7 @@ import java.util.function.Consumer;
  * <p>Limit: a process that left the session, scrubbed its environment, and whose parent died
  * (so that it was reparented away from the tree) is invisible to this layer.
  */
-public final class GroupTree implements StopSequence.Tree {
+public final class GroupTree implements Members {
   /**
    * How old a shared snapshot of the process table may be: 10 ms, or four times what the last
    * scan took, so that scanning never takes more than a fifth of the service thread.
@@ -43,14 +45,14 @@ public final class GroupTree implements StopSequence.Tree {
   private static final int SIGKILL = Signals.current().numberOf("KILL");
   private static final int SIGCONT = Signals.current().numberOf("CONT");
 
-  private final StopSequence.Scheduler scheduler;
+  private final Scheduler scheduler;
   private final ProcessTable table;
   private final int leader;
   private final String marker;
   private final long startNanos;
 
   /** @param markerEntry the run's environment marker, "NAME=value" */
-  public GroupTree(StopSequence.Scheduler scheduler, ProcessTable table, int leader,
+  public GroupTree(Scheduler scheduler, ProcessTable table, int leader,
       String markerEntry, long startNanos, Consumer<List<Long>> released) {
     this.released = released;
     this.scheduler = scheduler;

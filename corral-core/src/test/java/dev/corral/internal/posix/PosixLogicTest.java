@@ -1,5 +1,6 @@
 package dev.corral.internal.posix;
 
+import dev.corral.internal.Scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.corral.CorralException;
@@ -69,14 +70,14 @@ class PosixLogicTest {
     return new ProcStat(pid, "p" + pid, 'S', ppid, pgrp, session, start);
   }
 
-  private static final StopSequence.Scheduler NO_TIMERS = new StopSequence.Scheduler() {
+  private static final Scheduler NO_TIMERS = new Scheduler() {
     @Override
     public void execute(Runnable step) {
       step.run();
     }
 
     @Override
-    public StopSequence.Timer at(long atNanos, Runnable step) {
+    public Scheduler.Timer at(long atNanos, Runnable step) {
       return () -> {};
     }
   };
