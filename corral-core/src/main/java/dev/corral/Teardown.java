@@ -7,6 +7,7 @@ import java.util.Objects;
  * How a run's tree was ended, and the proof that nothing survived. Every {@link Result} has one.
  *
  * @param containment the layer that held the tree (never {@link Containment#AUTO})
+ * @param placement how the leader entered its cgroup ({@link Placement#NONE} without one)
  * @param cause why a stop sequence ran
  * @param signalled how many processes received the stop signal
  * @param endedOnStop pids that ended during the grace period, after the stop signal
@@ -17,12 +18,25 @@ import java.util.Objects;
  */
 public record Teardown(
     Containment containment,
+    Placement placement,
     Cause cause,
     int signalled,
     List<Long> endedOnStop,
     List<Long> neededKill,
     List<Long> leftRunning,
     List<String> survivors) {
+
+  /** How the leader came to be in its cgroup before its first instruction. */
+  public enum Placement {
+    /** The kernel created it there (clone3 with CLONE_INTO_CGROUP, through glibc 2.39's pidfd_spawn). */
+    KERNEL,
+    /** It waited at a gate, between its setsid and its exec, until Corral moved it there. */
+    GATE,
+    /** Corral's launcher forked it before the JVM started; it moved there before its exec. */
+    LAUNCHER,
+    /** No cgroup: process-group or portable containment. */
+    NONE
+  }
 
   /** Why the tree was stopped. */
   public enum Cause {
@@ -40,6 +54,7 @@ public record Teardown(
 
   public Teardown {
     Objects.requireNonNull(containment, "containment");
+    Objects.requireNonNull(placement, "placement");
     Objects.requireNonNull(cause, "cause");
     endedOnStop = List.copyOf(endedOnStop);
     neededKill = List.copyOf(neededKill);

@@ -85,8 +85,8 @@ class LoadSoakTest {
         .as("runs that started").isGreaterThan(runs / 4);
     assertThat(tree.alive()).as("survivors by nonce").isEmpty();
     assertThat(Cgroups.leftoverOf(ProcessHandle.current().pid())).isEmpty();
-    // Spare cgroups keep two descriptors each (at most 16 spares).
-    assertThat(Resources.openDescriptors()).isLessThanOrEqualTo(fds + 2 * 16);
+    // Spare cgroups keep two descriptors each, three with kernel placement (at most 16 spares).
+    assertThat(Resources.openDescriptors()).isLessThanOrEqualTo(fds + 3 * 16);
     long until = System.nanoTime() + 10_000_000_000L;
     while (corralThreads() > threads && System.nanoTime() < until) {
       Thread.sleep(10); // spawn threads end after 2 s idle; nothing announces it

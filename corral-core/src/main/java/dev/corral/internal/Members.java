@@ -9,6 +9,11 @@ import java.util.function.Consumer;
 public interface Members {
   Containment containment();
 
+  /** How the leader entered its cgroup, where the layer has one. */
+  default dev.corral.Teardown.Placement placement() {
+    return dev.corral.Teardown.Placement.NONE;
+  }
+
   /** True when no member but the (exited, unreaped) leader is alive. */
   boolean isEmpty();
 

@@ -373,7 +373,7 @@ public final class StopSequence {
   private Outcome outcome(Sink.Captured out, Sink.Captured err, List<Long> ended,
       List<String> left, Throwable failure) {
     return new Outcome(leader.pid(), exitCode, signal, timedOut, cancelled,
-        scheduler.nanoTime() - startNanos, out, err, new Teardown(tree.containment(), cause,
+        scheduler.nanoTime() - startNanos, out, err, new Teardown(tree.containment(), tree.placement(), cause,
             signalled.size(), ended, new ArrayList<>(neededKill), leftRunning, left), failure);
   }
 

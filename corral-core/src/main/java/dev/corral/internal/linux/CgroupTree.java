@@ -1,6 +1,7 @@
 package dev.corral.internal.linux;
 
 import dev.corral.Containment;
+import dev.corral.Teardown;
 import dev.corral.internal.ProcStat;
 import dev.corral.internal.posix.PosixLibC;
 import java.io.IOException;
@@ -43,7 +44,13 @@ final class CgroupTree implements Tree {
   private Supervisor.Timer freezeTimer;
   private boolean eventsWatched;
 
-  CgroupTree(Supervisor supervisor, CgroupHierarchy hierarchy, RunCgroup cgroup, int leader) {
+  private final Teardown.Placement placement;
+  /** Whether cgroup.kill was written: see {@link #close}. */
+  private boolean killFileUsed;
+
+  CgroupTree(Supervisor supervisor, CgroupHierarchy hierarchy, RunCgroup cgroup, int leader,
+      Teardown.Placement placement) {
+    this.placement = placement;
     this.supervisor = supervisor;
     this.hierarchy = hierarchy;
     this.cgroup = cgroup;
@@ -56,6 +63,11 @@ final class CgroupTree implements Tree {
   @Override
   public Containment containment() {
     return Containment.CGROUP;
+  }
+
+  @Override
+  public Teardown.Placement placement() {
+    return placement;
   }
 
   @Override
@@ -143,6 +155,7 @@ final class CgroupTree implements Tree {
       }
     }
     if (hasKill) {
+      killFileUsed = true;
       CgroupFs.write(dir.resolve("cgroup.kill"), "1");
     } else {
       freeze();
@@ -290,7 +303,12 @@ final class CgroupTree implements Tree {
     String events = cgroup.events();
     // A spare may hold an empty cgroup a nested Corral left: harmless, freeze and kill are
     // recursive and members are listed per cgroup; removeRun() clears it in the end.
-    if (events != null && events.contains("populated 0") && events.contains("frozen 0")) {
+    // Measured on Linux 6.18: once cgroup.kill was written to a cgroup, every child that
+    // clone3(CLONE_INTO_CGROUP) puts there later is killed at birth (the cgroup's kill count
+    // no longer matches the one its fork saw). So with kernel placement such a cgroup is never
+    // reused; the gate moves children in after their fork, which the kill count does not touch.
+    boolean reusable = !(killFileUsed && KernelPlacement.AVAILABLE);
+    if (reusable && events != null && events.contains("populated 0") && events.contains("frozen 0")) {
       hierarchy.recycle(cgroup);
     } else {
       CgroupHierarchy.removeRun(cgroup);

@@ -4,6 +4,7 @@ import dev.corral.internal.Members;
 import dev.corral.Capability;
 import dev.corral.Command;
 import dev.corral.Containment;
+import dev.corral.Teardown;
 import dev.corral.CorralException;
 import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
@@ -106,7 +107,8 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
         throw e;
       }
       spawned = placed.spawned();
-      tree = new CgroupTree(supervisor, h, placed.cgroup(), spawned.pid());
+      tree = new CgroupTree(supervisor, h, placed.cgroup(), spawned.pid(), KernelPlacement.AVAILABLE
+          ? Teardown.Placement.KERNEL : Teardown.Placement.GATE);
     } else {
       try {
         // On the spawn thread too: posix_spawn would pin a virtual thread's carrier meanwhile.
@@ -160,6 +162,16 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
    */
   private static Placed spawnInCgroup(CgroupHierarchy h, Command command,
       Map<String, String> environment, String marker, Stdio stdio, long deadline) {
+    if (KernelPlacement.AVAILABLE) {
+      RunCgroup cgroup = h.createRun();
+      Watchdog.tell(cgroup.dir, command);
+      try {
+        return new Placed(Spawner.spawnInto(command, environment, marker, cgroup, stdio), cgroup);
+      } catch (RuntimeException e) {
+        giveBack(h, cgroup);
+        throw e;
+      }
+    }
     CgroupGate.takeTurn(command, deadline);
     try {
       RunCgroup cgroup = h.createRun();
@@ -168,17 +180,21 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
         return new Placed(Spawner.spawn(command, environment, marker,
             new CgroupGate(h.gateRelease(), cgroup), stdio), cgroup);
       } catch (RuntimeException e) {
-        // glibc reaps a child whose exec failed, so the cgroup is usually empty and stays a spare.
-        if (cgroup.populated()) {
-          cgroup.close();
-          CgroupTree.killAndRemove(cgroup.dir);
-        } else {
-          h.recycle(cgroup);
-        }
+        giveBack(h, cgroup);
         throw e;
       }
     } finally {
       CgroupGate.endTurn();
+    }
+  }
+
+  /** A spawn failed: glibc reaps a child whose exec failed, so the cgroup is usually a spare. */
+  private static void giveBack(CgroupHierarchy h, RunCgroup cgroup) {
+    if (cgroup.populated()) {
+      cgroup.close();
+      CgroupTree.killAndRemove(cgroup.dir);
+    } else {
+      h.recycle(cgroup);
     }
   }
 
@@ -296,7 +312,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
     }
     Spawner.Spawned spawned = new Spawner.Spawned(pid, pidfd, -1, -1, -1);
     LinuxRun run = new LinuxRun(supervisor, command, start, spawned,
-        new CgroupTree(supervisor, h, files, pid), live::size);
+        new CgroupTree(supervisor, h, files, pid, Teardown.Placement.LAUNCHER), live::size);
     return supervise(run, () -> {}, done);
   }
 

@@ -297,7 +297,7 @@ final class PreforkedRun implements Child {
         int signal = status & 0x7f;
         outcome = new Outcome(pid, signal == 0 ? (status >> 8) & 0xff : -1, signal, false, false,
             System.nanoTime() - startNanos, Sink.Captured.NONE, Sink.Captured.NONE,
-            new Teardown(Containment.CGROUP, Teardown.Cause.NONE, 0, List.of(), List.of(),
+            new Teardown(Containment.CGROUP, Teardown.Placement.LAUNCHER, Teardown.Cause.NONE, 0, List.of(), List.of(),
                 List.of(), List.of()), null);
       }
     }

@@ -56,6 +56,7 @@ final class Probes {
             + " sweep, and processes that leave the group are not found (mount /proc in this"
             + " namespace for full containment)"));
     out.add(pidfd());
+    out.add(new Capability("kernel placement", KernelPlacement.AVAILABLE, KernelPlacement.detail()));
     out.add(new Capability("cgroup.kill", cgroup.hierarchy() != null && cgroup.hierarchy().hasKill,
         cgroup.hierarchy() == null ? "needs the cgroup layer"
             : cgroup.hierarchy().hasKill ? "present (Linux 5.14+)"

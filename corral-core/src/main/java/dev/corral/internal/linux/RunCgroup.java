@@ -15,12 +15,15 @@ final class RunCgroup {
   final Path dir;
   private final int procs;
   private final int events;
+  /** The directory itself, for kernel placement; -1 where the gate places children. */
+  private final int dirFd;
   private boolean closed;
 
-  private RunCgroup(Path dir, int procs, int events) {
+  private RunCgroup(Path dir, int procs, int events, int dirFd) {
     this.dir = dir;
     this.procs = procs;
     this.events = events;
+    this.dirFd = dirFd;
   }
 
   /** Opens the files of {@code dir}, which must be a cgroup Corral created. */
@@ -38,7 +41,17 @@ final class RunCgroup {
         PosixLibC.close(procs);
         throw Errors.fail("open", eventsFile.toString(), -events);
       }
-      return new RunCgroup(dir, procs, events);
+      int dirFd = -1;
+      if (KernelPlacement.AVAILABLE) {
+        dirFd = LibC.open(arena.allocateFrom(dir.toString()),
+            PosixLibC.O_RDONLY | PosixLibC.O_DIRECTORY | PosixLibC.O_CLOEXEC, 0);
+        if (dirFd < 0) {
+          PosixLibC.close(procs);
+          PosixLibC.close(events);
+          throw Errors.fail("open", dir.toString(), -dirFd);
+        }
+      }
+      return new RunCgroup(dir, procs, events, dirFd);
     }
   }
 
@@ -56,6 +69,10 @@ final class RunCgroup {
    * cgroup.events' descriptor, to watch for EPOLLPRI: the kernel flags it when the file changes,
    * until it is read again through {@link #events}, so every read acknowledges what came before.
    */
+  int dirFd() {
+    return dirFd;
+  }
+
   int eventsFd() {
     return events;
   }
@@ -71,6 +88,9 @@ final class RunCgroup {
       closed = true;
       PosixLibC.close(procs);
       PosixLibC.close(events);
+      if (dirFd >= 0) {
+        PosixLibC.close(dirFd);
+      }
     }
   }
 

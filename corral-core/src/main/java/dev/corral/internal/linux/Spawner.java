@@ -46,4 +46,11 @@ final class Spawner {
       PosixSpawn.Gate gate, Stdio stdio) {
     return PosixSpawn.spawn(command, environment, marker, gate, stdio, LINUX);
   }
+
+  /** Spawns straight into {@code cgroup}, with glibc 2.39+ ({@link KernelPlacement}). */
+  static Spawned spawnInto(Command command, Map<String, String> environment, String marker,
+      RunCgroup cgroup, Stdio stdio) {
+    return PosixSpawn.spawn(command, environment, marker, null, stdio,
+        KernelPlacement.into(cgroup.dirFd()));
+  }
 }

@@ -23,6 +23,7 @@ public final class PosixLibC {
   /** This OS's constants and struct shapes. */
   public static final PosixLayout LAYOUT = PosixLayout.current();
 
+  public static final int O_DIRECTORY = LAYOUT.O_DIRECTORY;
   public static final int O_RDONLY = LAYOUT.O_RDONLY;
   public static final int O_WRONLY = LAYOUT.O_WRONLY;
   public static final int O_RDWR = LAYOUT.O_RDWR;

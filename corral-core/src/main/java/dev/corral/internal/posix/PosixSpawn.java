@@ -79,6 +79,15 @@ public final class PosixSpawn {
      * parent's ends. When it throws, the child is killed and reaped.
      */
     T started(int pid, Streams streams, Command command);
+
+    /**
+     * Starts the child and returns its pid; {@code attr} is shared by every thread, and was made
+     * with {@code flags}. Linux with glibc 2.39+ places the child in its cgroup here.
+     */
+    default int spawn(MemorySegment pidOut, MemorySegment path, MemorySegment fileActions,
+        MemorySegment attr, short flags, MemorySegment argv, MemorySegment envp) {
+      return PosixLibC.posixSpawn(pidOut, path, fileActions, attr, argv, envp);
+    }
   }
 
   /**
@@ -156,7 +165,7 @@ public final class PosixSpawn {
           if (gate != null) {
             gate.beforeSpawn();
           }
-          pid = PosixLibC.posixSpawn(pidOut, path, fa, attr, argv, envp);
+          pid = os.spawn(pidOut, path, fa, attr, flags(session), argv, envp);
         } catch (NativeException e) {
           throw spawnFailure(e, command, environment, directory, program);
         } finally {
@@ -220,12 +229,15 @@ public final class PosixSpawn {
     return ATTRIBUTES.computeIfAbsent(key, k -> makeAttributes(Arena.global(), session, keepIgnored));
   }
 
+  private static short flags(short session) {
+    return (short) (session | PosixLibC.POSIX_SPAWN_SETSIGMASK | PosixLibC.POSIX_SPAWN_SETSIGDEF);
+  }
+
   private static MemorySegment makeAttributes(Arena arena, short session, Set<Integer> keepIgnored) {
     PosixLayout layout = PosixLibC.LAYOUT;
     MemorySegment attr = arena.allocate(layout.SPAWNATTR);
     PosixLibC.spawnattrInit(attr);
-    PosixLibC.spawnattrSetflags(attr, (short) (session
-        | PosixLibC.POSIX_SPAWN_SETSIGMASK | PosixLibC.POSIX_SPAWN_SETSIGDEF));
+    PosixLibC.spawnattrSetflags(attr, flags(session));
     MemorySegment set = arena.allocate(layout.SIGSET); // zeroed: the empty mask
     PosixLibC.spawnattrSetsigmask(attr, set);
     // Every signal back to its default but those kept ignored. On Linux this includes glibc's
