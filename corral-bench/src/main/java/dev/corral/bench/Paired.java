@@ -13,8 +13,18 @@ import java.util.List;
  * reference measured minutes apart from Corral (as JMH's table has it) can tilt a ratio either
  * way; rounds seconds long, each against the C runs on both sides of it, do not.
  */
-final class Paired {
+public final class Paired {
   private Paired() {}
+
+  /** {@code Paired C_LOOP ROUNDS N}: the rounds in this JVM, as key=value (for another root). */
+  public static void main(String[] args) throws Exception {
+    Rounds r = spawn(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+    System.out.println("c=" + r.cUs() + " corral=" + r.corralUs() + " pb=" + r.processBuilderUs()
+        + " vsC=" + r.vsC() + " vsPb=" + r.vsProcessBuilder() + " placement="
+        + TRUE.run().teardown().placement() + " ratios=" + r.ratiosToC().stream()
+            .map(d -> String.format(java.util.Locale.ROOT, "%.2f", d))
+            .collect(java.util.stream.Collectors.joining(",")));
+  }
 
   /** Per-round medians in µs, and the medians over rounds of Corral's ratios to each reference. */
   record Rounds(double cUs, double corralUs, double processBuilderUs, double vsC, double vsProcessBuilder,

@@ -27,7 +27,7 @@ public final class Report {
     String cLoop = args[1];
     Path root = Path.of(args[2]);
     boolean quick = args.length > 3 && args[3].equals("--quick");
-    Report r = new Report(quick);
+    Report r = new Report(quick, root.toString());
     r.header();
     r.spawn(cLoop);
     r.treeDeadline();
@@ -58,8 +58,11 @@ public final class Report {
   private final List<String> goals = new ArrayList<>();
   private final Chart chart = new Chart();
 
-  private Report(boolean quick) {
+  private final String root;
+
+  private Report(boolean quick, String root) {
     this.quick = quick;
+    this.root = root;
   }
 
   private void header() throws Exception {
@@ -129,6 +132,49 @@ public final class Report {
     goal("spawn + wait ≤ 1.15× C (cgroup mode, paired rounds)", p.vsC() <= 1.15, fmt(p.vsC()) + "×");
     goal("spawn + wait ≤ 0.6× ProcessBuilder (cgroup mode, paired rounds)", p.vsProcessBuilder() <= 0.6,
         fmt(p.vsProcessBuilder()) + "×");
+    debian13(cLoop);
+  }
+
+  /**
+   * The same paired rounds in a Debian 13 root (glibc 2.41), where children are spawned straight
+   * into their cgroup: bin/debian13 builds it once, or says it cannot.
+   */
+  private void debian13(String cLoop) throws Exception {
+    int rounds = quick ? 3 : 9;
+    int n = quick ? 200 : 1000;
+    Path bench = Path.of(root, "corral-bench", "target");
+    String cp = Path.of(root).relativize(bench.resolve("corral-bench-0.1.0-SNAPSHOT.jar")) + ":"
+        + Path.of(root).relativize(bench.resolve("lib")) + "/*";
+    Process p = new ProcessBuilder(root + "/bin/debian13", "java", "--enable-native-access=ALL-UNNAMED",
+        "-cp", cp, "dev.corral.bench.Paired", "/checkout/" + Path.of(root).relativize(Path.of(cLoop)),
+        Integer.toString(rounds), Integer.toString(n)).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    int rc = p.waitFor();
+    md.append("### Paired rounds in a Debian 13 root (glibc 2.41: kernel placement)\n\n");
+    if (rc != 0 || !out.contains("vsC=")) {
+      md.append("Not measured: ").append(out.lines().reduce((a, b) -> b).orElse("exit " + rc))
+          .append("\n\n");
+      return;
+    }
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String field : out.lines().reduce((a, b) -> b).orElseThrow().split(" ")) {
+      kv.put(field.substring(0, field.indexOf('=')), field.substring(field.indexOf('=') + 1));
+    }
+    double vsC = Double.parseDouble(kv.get("vsC"));
+    double vsPb = Double.parseDouble(kv.get("vsPb"));
+    md.append("The rounds above, run again inside `bin/debian13`'s root on the same kernel: the JDK,"
+        + " the C loop and Corral all use glibc 2.41 there, so Corral spawns with pidfd_spawn straight"
+        + " into the run's cgroup (placement ").append(kv.get("placement")).append("), with no gate.\n\n")
+        .append("| | µs (median round) | Corral × this (median of rounds) |\n|---|---:|---:|\n")
+        .append(String.format(Locale.ROOT, "| C posix_spawn + waitpid | %.0f | %.2f |%n",
+            Double.parseDouble(kv.get("c")), vsC))
+        .append(String.format(Locale.ROOT, "| ProcessBuilder | %.0f | %.2f |%n",
+            Double.parseDouble(kv.get("pb")), vsPb))
+        .append(String.format(Locale.ROOT, "| Corral | %.0f | |%n", Double.parseDouble(kv.get("corral"))))
+        .append("\nRatios to C by round: ").append(kv.get("ratios").replace(",", ", ")).append(".\n\n");
+    goal("spawn + wait ≤ 1.10× C on glibc 2.41 (kernel placement, paired rounds)", vsC <= 1.10,
+        fmt(vsC) + "×");
+    goal("spawn + wait ≤ 0.5× ProcessBuilder on glibc 2.41", vsPb <= 0.5, fmt(vsPb) + "×");
   }
 
   private void treeDeadline() throws Exception {
