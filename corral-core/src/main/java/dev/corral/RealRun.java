@@ -25,10 +25,12 @@ final class RealRun implements Run {
 
   private RealRun(Command command) {
     this.command = command;
-    Events.Spawn event = new Events.Spawn();
-    event.begin();
+    Events.Spawn event = Events.ON ? new Events.Spawn() : null;
+    if (event != null) {
+      event.begin();
+    }
     this.child = Platform.get().start(command, this::finish);
-    if (event.shouldCommit()) {
+    if (event != null && event.shouldCommit()) {
       event.program = command.argv().get(0);
       event.containment = command.containment().name();
       event.pid = child.pid();

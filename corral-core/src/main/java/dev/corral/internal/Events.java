@@ -12,9 +12,15 @@ import jdk.jfr.StackTrace;
  * the tree) and a run's teardown, with their durations and counts. Recorded only when a recording
  * enables them ({@code jfr configure} or {@code -XX:StartFlightRecording}); otherwise each costs a
  * check of a static flag.
+ *
+ * <p>{@code -Dcorral.jfr=false} keeps JFR's classes from loading at all: the CLI sets it, since
+ * loading them costs a one-shot process more than 100 ms.
  */
 public final class Events {
   private Events() {}
+
+  /** Whether events are made; the event classes load only when they are. */
+  public static final boolean ON = !"false".equals(System.getProperty("corral.jfr"));
 
   @Name("dev.corral.Spawn")
   @Label("Corral Spawn")
@@ -84,6 +90,9 @@ public final class Events {
 
   /** A stop begins: its event, or null when no recording wants it. */
   static Stop stopBegins(dev.corral.Teardown.Cause cause, int signal, long pid) {
+    if (!ON) {
+      return null;
+    }
     Stop e = new Stop();
     if (!e.isEnabled()) {
       return null;
@@ -103,9 +112,19 @@ public final class Events {
     }
   }
 
+  /** A run begins: its event, begun, or null when events are off. */
+  static Teardown runBegins() {
+    if (!ON) {
+      return null;
+    }
+    Teardown e = new Teardown();
+    e.begin();
+    return e;
+  }
+
   /** A run is over; {@code e} began when it started. */
   static void runEnds(Teardown e, Outcome o) {
-    if (e.shouldCommit()) {
+    if (e != null && e.shouldCommit()) {
       dev.corral.Teardown t = o.teardown();
       e.pid = o.pid();
       e.containment = t.containment().name();

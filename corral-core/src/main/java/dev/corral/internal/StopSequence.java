@@ -61,7 +61,7 @@ public final class StopSequence {
   /** Cancelled while only consumers were left: they get the drain bound, then are abandoned. */
   private boolean giveUpOnConsumers;
   private Throwable consumerFailure;
-  private final Events.Teardown runEvent = new Events.Teardown();
+  private final Events.Teardown runEvent = Events.runBegins();
   private Events.Stop stopEvent;
 
   private static final System.Logger LOG = System.getLogger(StopSequence.class.getName());
@@ -80,7 +80,6 @@ public final class StopSequence {
     this.streams = streams;
     this.killSignal = killSignal;
     this.killRetryNanos = killRetryNanos;
-    runEvent.begin();
   }
 
   /**
