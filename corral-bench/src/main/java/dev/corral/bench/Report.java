@@ -146,7 +146,7 @@ public final class Report {
     String cp = Path.of(root).relativize(bench.resolve("corral-bench-0.1.0-SNAPSHOT.jar")) + ":"
         + Path.of(root).relativize(bench.resolve("lib")) + "/*";
     Process p = new ProcessBuilder(root + "/bin/debian13", "java", "--enable-native-access=ALL-UNNAMED",
-        "-cp", cp, "dev.corral.bench.Paired", "/checkout/" + Path.of(root).relativize(Path.of(cLoop)),
+        "-cp", cp, "dev.corral.bench.Paired", "/checkout/" + Path.of(root).relativize(Path.of(cLoop).toAbsolutePath()),
         Integer.toString(rounds), Integer.toString(n)).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes()).trim();
     int rc = p.waitFor();
