@@ -219,6 +219,10 @@ class RunTest {
     run.close();
     assertThat(ProcessHandle.of(pid)).isEmpty();
     assertThat(run.await().cancelled()).isTrue();
+    run.close(); // a second close changes nothing and throws nothing
+    run.cancel();
+    assertThat(run.await().cancelled()).isTrue();
+    assertThat(run.isAlive()).isFalse();
   }
 
   @Test
