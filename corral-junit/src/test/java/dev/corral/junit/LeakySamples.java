@@ -17,6 +17,23 @@ final class LeakySamples {
     return System.getProperty("corral.sample.sleep");
   }
 
+  /**
+   * Waits (up to 3 s) until the sleep runs as itself and no shell that carries its name is left:
+   * polling, since nothing announces the end of a process that is not a child.
+   */
+  static void awaitDaemon() throws InterruptedException {
+    long until = System.nanoTime() + 3_000_000_000L;
+    while (System.nanoTime() < until) {
+      String nonce = sleep().substring(sleep().indexOf(' ') + 1);
+      java.util.List<ProcessHandle> named = ProcessHandle.allProcesses()
+          .filter(h -> h.info().commandLine().orElse("").contains(nonce)).toList();
+      if (named.size() == 1 && named.get(0).info().command().orElse("").endsWith("/sleep")) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+  }
+
   @ExtendWith(NoLeakedProcesses.class)
   static class Guarded {
     @Test
@@ -28,6 +45,7 @@ final class LeakySamples {
     void leaksADoubleForkedDaemon() throws Exception {
       new ProcessBuilder("sh", "-c", "(setsid sh -c '" + sleep() + " > /dev/null 2>&1 &' &)")
           .start().waitFor();
+      awaitDaemon(); // the test ends once the daemon is up, not while its parents still fork
     }
 
     @Test
