@@ -1,8 +1,8 @@
 package dev.corral;
 
 import dev.corral.internal.Child;
-import dev.corral.internal.Outcome;
 import dev.corral.internal.Events;
+import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import java.time.Duration;
 import java.util.Optional;
@@ -202,6 +202,11 @@ final class RealRun implements Run {
   /** The run's failure as thrown: a consumer's own exception or error, as it threw it. */
   private RuntimeException rethrow(ExecutionException e) {
     failureReported = true;
+    return unwrap(e);
+  }
+
+  /** A run's failure as its waiter gets it: a runtime exception or error as thrown. */
+  static RuntimeException unwrap(ExecutionException e) {
     Throwable cause = e.getCause();
     if (cause instanceof RuntimeException r) {
       return r;

@@ -156,14 +156,7 @@ final class RunProcess extends Process {
     try {
       return exit.get();
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
+      throw RealRun.unwrap(e);
     }
   }
 }

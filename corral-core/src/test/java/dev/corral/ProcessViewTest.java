@@ -145,13 +145,15 @@ class ProcessViewTest {
 
   @Test
   void exitValueBeforeTheEndAndTimedWaits() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("sleep", "0.5");
+    // cat lives until its stdin closes: the test, not the clock, decides when it ends.
+    ProcessBuilder pb = new ProcessBuilder("cat");
     for (int i = 0; i < 2; i++) {
       Process p = i == 0 ? pb.start() : Command.from(pb).start().asProcess();
       started.add(p);
       assertThatThrownBy(p::exitValue).isInstanceOf(IllegalThreadStateException.class);
       assertThat(p.isAlive()).isTrue();
       assertThat(p.waitFor(10, TimeUnit.MILLISECONDS)).isFalse();
+      p.getOutputStream().close();
       assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();
       assertThat(p.isAlive()).isFalse();

@@ -74,4 +74,40 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
     }
     return out;
   }
+
+  /** Whether /proc is there and shows this JVM's pid namespace, so that its pids are ours. */
+  private static final boolean PROC = procShowsSelf();
+
+  private static boolean procShowsSelf() {
+    try {
+      return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self")).toString()
+          .equals(Long.toString(ProcessHandle.current().pid()));
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** {@code pid}'s stat where /proc shows this JVM's processes, else null (or when it is gone). */
+  public static ProcStat of(long pid) {
+    if (!PROC) {
+      return null;
+    }
+    try {
+      return parse(java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat")));
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Alive and, where /proc can tell, not a zombie: a zombie has ended, and only its parent's wait
+   * (or init's, which some container inits do only every few seconds) is missing.
+   */
+  public static boolean running(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
+    }
+    ProcStat stat = of(h.pid());
+    return stat == null || !stat.exited();
+  }
 }

@@ -37,6 +37,36 @@ public abstract sealed class Sink permits Sink.Capture, Delivery, PipeStream {
     };
   }
 
+  /** The first exception one of {@code sinks}' consumers threw, or null. */
+  public static Throwable firstFailure(java.util.List<Sink> sinks) {
+    for (Sink s : sinks) {
+      if (s.consumerFailure() != null) {
+        return s.consumerFailure();
+      }
+    }
+    return null;
+  }
+
+  /** Whether every one of {@code sinks} has its taker done. */
+  public static boolean allDone(java.util.List<Sink> sinks) {
+    for (Sink s : sinks) {
+      if (!s.consumerDone()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Abandons every one of {@code sinks}; consumers are interrupted only on Corral's own threads
+   * (the {@code consumers} executor is {@code Command.DEFAULT_CONSUMERS}).
+   */
+  public static void abandonAll(java.util.List<Sink> sinks, java.util.concurrent.Executor consumers) {
+    for (Sink s : sinks) {
+      s.abandon(consumers == dev.corral.Command.DEFAULT_CONSUMERS);
+    }
+  }
+
   /** Take {@code length} bytes from the start of {@code buffer}. */
   public abstract void accept(MemorySegment buffer, int length);
 

@@ -1,8 +1,5 @@
 package dev.corral.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,9 +64,11 @@ public final class SnapshotWatch implements LeakWatch {
     look();
     List<Found> out = new ArrayList<>();
     for (ProcessHandle h : seen.values()) {
-      if (h.isAlive() && !zombie(h.pid())) {
+      ProcStat stat = ProcStat.of(h.pid());
+      if (h.isAlive() && (stat == null || !stat.exited())) {
         ProcessHandle.Info info = h.info();
-        out.add(new Found(h.pid(), h.parent().map(ProcessHandle::pid).orElse(0L), session(h.pid()),
+        out.add(new Found(h.pid(), h.parent().map(ProcessHandle::pid).orElse(0L),
+            stat == null ? 0 : stat.session(),
             info.startInstant().orElse(since), info.commandLine().orElse(info.command().orElse("?"))));
       }
     }
@@ -85,7 +84,7 @@ public final class SnapshotWatch implements LeakWatch {
       alive.add(seen.get(f.pid()));
     }
     long until = System.nanoTime() + grace.toNanos();
-    while (System.nanoTime() - until < 0 && alive.stream().anyMatch(h -> h.isAlive() && !zombie(h.pid()))) {
+    while (System.nanoTime() - until < 0 && alive.stream().anyMatch(ProcStat::running)) {
       LockSupport.parkNanos(5_000_000L);
       look();
     }
@@ -107,25 +106,5 @@ public final class SnapshotWatch implements LeakWatch {
   public void close() {
     closed = true;
     LockSupport.unpark(looker);
-  }
-
-  /** A zombie has ended; only its parent's wait is missing. Where /proc tells. */
-  static boolean zombie(long pid) {
-    ProcStat s = stat(pid);
-    return s != null && s.exited();
-  }
-
-  /** The session id where /proc tells, else 0. */
-  static long session(long pid) {
-    ProcStat s = stat(pid);
-    return s == null ? 0 : s.session();
-  }
-
-  private static ProcStat stat(long pid) {
-    try {
-      return ProcStat.parse(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
   }
 }

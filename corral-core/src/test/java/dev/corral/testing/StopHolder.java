@@ -1,9 +1,9 @@
 package dev.corral.testing;
 
-import dev.corral.Signal;
 import dev.corral.Command;
 import dev.corral.Containment;
 import dev.corral.Output;
+import dev.corral.Signal;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 

@@ -1,12 +1,12 @@
 package dev.corral.internal.linux;
 
-import dev.corral.internal.Members;
 import dev.corral.Capability;
 import dev.corral.Command;
 import dev.corral.Containment;
-import dev.corral.Teardown;
 import dev.corral.CorralException;
+import dev.corral.Teardown;
 import dev.corral.internal.Child;
+import dev.corral.internal.Members;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.Platform;
 import dev.corral.internal.Signals;

@@ -1,9 +1,9 @@
 package dev.corral.internal.linux;
 
-import dev.corral.internal.Members;
 import dev.corral.Command;
 import dev.corral.internal.Child;
 import dev.corral.internal.Delivery;
+import dev.corral.internal.Members;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.StopSequence;
 import java.util.function.Consumer;

@@ -1,7 +1,6 @@
 package dev.corral.internal.linux;
 
 import dev.corral.internal.Leader;
-import dev.corral.internal.StopSequence;
 import dev.corral.internal.posix.ExitWatcher;
 import dev.corral.internal.posix.PosixLayout;
 import dev.corral.internal.posix.PosixLibC;

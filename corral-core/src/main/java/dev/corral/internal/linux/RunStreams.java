@@ -1,11 +1,11 @@
 package dev.corral.internal.linux;
 
-import dev.corral.internal.Pipes;
 import dev.corral.Command;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.Delivery;
 import dev.corral.internal.PipeStream;
+import dev.corral.internal.Pipes;
 import dev.corral.internal.Sink;
 import dev.corral.internal.StdinPipe;
 import dev.corral.internal.StopSequence;
@@ -99,29 +99,17 @@ final class RunStreams implements Pipes {
 
   @Override
   public Throwable consumerFailure() {
-    for (PipeReader r : readers()) {
-      if (r.sink().consumerFailure() != null) {
-        return r.sink().consumerFailure();
-      }
-    }
-    return null;
+    return Sink.firstFailure(sinks());
   }
 
   @Override
   public boolean consumersDone() {
-    for (PipeReader r : readers()) {
-      if (!r.sink().consumerDone()) {
-        return false;
-      }
-    }
-    return true;
+    return Sink.allDone(sinks());
   }
 
   @Override
   public void abandonConsumers() {
-    for (PipeReader r : readers()) {
-      r.sink().abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
-    }
+    Sink.abandonAll(sinks(), command.consumerExecutor());
   }
 
   /** After a failure: each step that gives back a descriptor or ends a delivery, to run alone. */
@@ -157,6 +145,14 @@ final class RunStreams implements Pipes {
   @Override
   public Sink.Captured stderr() {
     return stderr == null ? Sink.Captured.NONE : stderr.sink().captured();
+  }
+
+  private List<Sink> sinks() {
+    List<Sink> out = new ArrayList<>(2);
+    for (PipeReader r : readers()) {
+      out.add(r.sink());
+    }
+    return out;
   }
 
   private List<PipeReader> readers() {

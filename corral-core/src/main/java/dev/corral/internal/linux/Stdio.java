@@ -1,8 +1,8 @@
 package dev.corral.internal.linux;
 
 import dev.corral.Command;
-import dev.corral.CorralException;
 import dev.corral.CorralException.Reason;
+import dev.corral.CorralException;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.NativeException;

@@ -2,7 +2,6 @@ package dev.corral.internal.linux;
 
 import dev.corral.internal.Members;
 import dev.corral.internal.ProcStat;
-import dev.corral.internal.StopSequence;
 import java.util.List;
 
 /**

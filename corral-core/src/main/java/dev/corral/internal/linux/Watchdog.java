@@ -1,9 +1,9 @@
 package dev.corral.internal.linux;
 
 import dev.corral.Command;
-import dev.corral.internal.Signals;
 import dev.corral.Input;
 import dev.corral.Output;
+import dev.corral.internal.Signals;
 import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

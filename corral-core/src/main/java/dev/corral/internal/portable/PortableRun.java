@@ -1,8 +1,8 @@
 package dev.corral.internal.portable;
 
-import dev.corral.internal.Leader;
 import dev.corral.Command;
 import dev.corral.internal.Child;
+import dev.corral.internal.Leader;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.Signals;
 import dev.corral.internal.StopSequence;

@@ -1,12 +1,11 @@
 package dev.corral.internal.portable;
 
-import dev.corral.internal.Pipes;
 import dev.corral.Command;
 import dev.corral.Input;
 import dev.corral.Output;
 import dev.corral.internal.Delivery;
+import dev.corral.internal.Pipes;
 import dev.corral.internal.Sink;
-import dev.corral.internal.StopSequence;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -97,12 +96,7 @@ final class RunStreams implements Pipes {
 
   @Override
   public Throwable consumerFailure() {
-    for (PipeReader r : readers()) {
-      if (r.sink().consumerFailure() != null) {
-        return r.sink().consumerFailure();
-      }
-    }
-    return null;
+    return Sink.firstFailure(sinks());
   }
 
   @Override
@@ -122,12 +116,7 @@ final class RunStreams implements Pipes {
 
   @Override
   public boolean consumersDone() {
-    for (PipeReader r : readers()) {
-      if (!r.sink().consumerDone()) {
-        return false;
-      }
-    }
-    return true;
+    return Sink.allDone(sinks());
   }
 
   @Override
@@ -139,9 +128,7 @@ final class RunStreams implements Pipes {
 
   @Override
   public void abandonConsumers() {
-    for (PipeReader r : readers()) {
-      r.sink().abandon(command.consumerExecutor() == Command.DEFAULT_CONSUMERS);
-    }
+    Sink.abandonAll(sinks(), command.consumerExecutor());
   }
 
   /** The caller's end of a piped stdin: the JDK's own pipe stream (EPIPE is its IOException). */
@@ -163,6 +150,14 @@ final class RunStreams implements Pipes {
   @Override
   public Sink.Captured stderr() {
     return stderr == null ? Sink.Captured.NONE : stderr.captured();
+  }
+
+  private List<Sink> sinks() {
+    List<Sink> out = new ArrayList<>(2);
+    for (PipeReader r : readers()) {
+      out.add(r.sink());
+    }
+    return out;
   }
 
   private List<PipeReader> readers() {

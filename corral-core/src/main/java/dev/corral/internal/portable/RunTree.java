@@ -1,12 +1,8 @@
 package dev.corral.internal.portable;
 
-import dev.corral.internal.Members;
 import dev.corral.Containment;
+import dev.corral.internal.Members;
 import dev.corral.internal.ProcStat;
-import dev.corral.internal.StopSequence;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -28,8 +24,6 @@ import java.util.function.Consumer;
  */
 final class RunTree implements Members {
   private static final long SELF = ProcessHandle.current().pid();
-  /** Whether /proc is there and shows this JVM's pid namespace. */
-  private static final boolean PROC = procShowsSelf();
 
   private final Service service;
   private final Census census;
@@ -123,7 +117,7 @@ final class RunTree implements Members {
   List<ProcessHandle> alive() {
     List<ProcessHandle> out = new ArrayList<>();
     for (ProcessHandle h : census.members(leader)) {
-      if (running(h)) {
+      if (ProcStat.running(h)) {
         out.add(h);
       }
     }
@@ -134,35 +128,11 @@ final class RunTree implements Members {
   @Override
   public boolean isEmpty() {
     for (ProcessHandle h : census.members(leader)) {
-      if (running(h)) {
+      if (ProcStat.running(h)) {
         return false;
       }
     }
     return true;
-  }
-
-  /** Alive and, where /proc can tell, not a zombie. */
-  static boolean running(ProcessHandle h) {
-    if (!h.isAlive()) {
-      return false;
-    }
-    if (!PROC) {
-      return true;
-    }
-    try {
-      ProcStat stat = ProcStat.parse(Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat")));
-      return stat == null || !stat.exited();
-    } catch (IOException | RuntimeException e) {
-      return h.isAlive();
-    }
-  }
-
-  private static boolean procShowsSelf() {
-    try {
-      return Files.readSymbolicLink(Path.of("/proc/self")).toString().equals(Long.toString(SELF));
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
   }
 
   /** A normal termination to the leader (when {@code leaderToo}) and each live member. */
@@ -184,7 +154,7 @@ final class RunTree implements Members {
       hit.add(leader.pid());
     }
     for (ProcessHandle h : census.members(leader)) {
-      if (running(h) && destroy(h, forcibly)) {
+      if (ProcStat.running(h) && destroy(h, forcibly)) {
         hit.add(h.pid());
       }
     }

@@ -1,7 +1,6 @@
 package dev.corral.internal.posix;
 
 import dev.corral.internal.Leader;
-import dev.corral.internal.StopSequence;
 
 /**
  * The leader of a POSIX run, watched without being reaped: its status is read with waitid's

@@ -1,11 +1,10 @@
 package dev.corral.internal.posix;
 
-import dev.corral.internal.Members;
-import dev.corral.internal.Scheduler;
 import dev.corral.Containment;
+import dev.corral.internal.Members;
 import dev.corral.internal.ProcStat;
+import dev.corral.internal.Scheduler;
 import dev.corral.internal.Signals;
-import dev.corral.internal.StopSequence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.corral.internal.posix;
 
 import dev.corral.Command;
-import dev.corral.CorralException;
 import dev.corral.CorralException.Reason;
+import dev.corral.CorralException;
 import dev.corral.Output;
 import dev.corral.internal.Executables;
 import dev.corral.internal.NativeException;

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.corral.internal.posix.OwnSignals;
 import dev.corral.internal.posix.PosixLayout;
 import dev.corral.internal.posix.PosixLibC;
-import dev.corral.internal.posix.PosixLayout;
-import dev.corral.internal.posix.PosixLibC;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
