@@ -106,7 +106,9 @@ public final class ProcessWatch implements AutoCloseable {
     Instant now = Instant.now();
     List<Leak> out = new ArrayList<>();
     for (LeakWatch.Found f : found) {
-      Escape how = f.session() != 0 && session != 0 && f.session() != session ? Escape.NEW_SESSION
+      // A session id of 0 means its leader lives outside this pid namespace (a container, CI):
+      // that is the JVM's own case there, and a setsid'd process still shows its own id.
+      Escape how = f.session() > 0 && session >= 0 && f.session() != session ? Escape.NEW_SESSION
           : f.ppid() == SELF ? Escape.CHILD
           : pids.contains(f.ppid()) ? Escape.DESCENDANT
           : Escape.REPARENTED;
@@ -120,9 +122,9 @@ public final class ProcessWatch implements AutoCloseable {
     try {
       dev.corral.internal.ProcStat s = dev.corral.internal.ProcStat.parse(
           java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat")));
-      return s == null ? 0 : s.session();
+      return s == null ? -1 : s.session();
     } catch (java.io.IOException | RuntimeException e) {
-      return 0;
+      return -1;
     }
   }
 }
