@@ -144,6 +144,74 @@ class ParentDeathTest {
     }
   }
 
+  /**
+   * A JVM in another pid namespace that shares this cgroup tree (a container, a CI sandbox) names
+   * its directory with pids this JVM cannot judge: a fresh JVM here must leave its runs alone.
+   * Named by pid and start time alone, the other JVM (pid 1 in its namespace) looked dead here.
+   */
+  @Test
+  void aJvmInAnotherPidNamespaceKeepsItsRunsWhenAJvmStartsHere() throws Exception {
+    assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+    Path base = Path.of(Cgroups.mount().toString(), "corral");
+    List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc",
+        "--kill-child"));
+    cmd.addAll(javaCommand(TreeHolder.class.getName(), Containment.CGROUP.name(), tree.sleep));
+    Process holder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    jvms.add(holder);
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream()));
+      assertThat(out.readLine()).isEqualTo("started");
+      List<Long> before = sleeps(4); // unshare and the JVM carry the tree's nonce too
+      assertThat(before).hasSize(4);
+      Process jvm = java(Main.class.getName());
+      assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(jvm.exitValue()).isZero();
+      assertThat(sleeps(4)).as("the other namespace's run is untouched")
+          .containsExactlyInAnyOrderElementsOf(before);
+    } finally {
+      holder.destroyForcibly();
+      holder.waitFor();
+      tree.awaitGone(5000); // the namespace's init died, so the kernel killed all it held
+      // No JVM of that namespace is left to clean its directory: this test does.
+      try (var dirs = Files.isDirectory(base) ? Files.list(base) : java.util.stream.Stream.<Path>empty()) {
+        for (Path dir : dirs.filter(p -> p.getFileName().toString().matches("\\d+\\.\\d+\\.\\d+")).toList()) {
+          try (var runs = Files.list(dir)) {
+            for (Path run : runs.filter(Files::isDirectory).toList()) {
+              Files.deleteIfExists(run);
+            }
+          }
+          Files.deleteIfExists(dir);
+        }
+      }
+      try (var gates = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+        for (Path gate : gates.filter(
+            p -> p.getFileName().toString().matches("corral-gate-\\d+\\.\\d+\\.\\d+")).toList()) {
+          Files.deleteIfExists(gate.resolve("release"));
+          Files.deleteIfExists(gate);
+        }
+      }
+    }
+  }
+
+  /** The tree's sleeps once there are {@code n} of them (its shells have exec'd), or after 5 s. */
+  private List<Long> sleeps(int n) throws InterruptedException {
+    long until = System.nanoTime() + 5_000_000_000L;
+    List<Long> now;
+    while ((now = tree.alive().stream().filter(ParentDeathTest::isSleep).toList()).size() != n
+        && System.nanoTime() < until) {
+      Thread.sleep(10);
+    }
+    return now;
+  }
+
+  private static boolean isSleep(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sleep\0");
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   /** For the stale-cgroup test: one Corral run in a fresh JVM. */
   public static final class Main {
     public static void main(String[] args) {
@@ -162,12 +230,17 @@ class ParentDeathTest {
   }
 
   private Process java(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-        "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path")));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p = new ProcessBuilder(javaCommand(args)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     jvms.add(p);
     return p;
+  }
+
+  private static List<String> javaCommand(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+        "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", // a JVM of another pid
+        "-cp", System.getProperty("java.class.path"))); // namespace may share hsperfdata's pid
+    cmd.addAll(List.of(args));
+    return cmd;
   }
 
   private static void awaitNoCgroupsOf(long jvmPid) throws InterruptedException {

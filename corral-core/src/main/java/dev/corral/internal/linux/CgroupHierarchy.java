@@ -13,9 +13,11 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Corral's own cgroup v2 subtree: {@code <mount><own cgroup>/corral/<jvm pid>.<start time>/run-N}.
- * Corral writes only inside directories it created here. A JVM that died leaves its directory
- * behind; the next JVM to start Corral kills what is left in it and removes it.
+ * Corral's own cgroup v2 subtree: {@code <mount><own cgroup>/corral/<jvm name>/run-N}, where the
+ * name is the JVM's pid and start time (and its pid namespace, outside the initial one: see
+ * {@link JvmName}). Corral writes only inside directories it created here. A JVM that died
+ * leaves its directory behind; the next JVM of the same pid namespace to start Corral kills what
+ * is left in it and removes it.
  */
 final class CgroupHierarchy {
   static final String BASE_NAME = "corral";
@@ -230,11 +232,12 @@ final class CgroupHierarchy {
     CgroupFs.own(base);
     long pid = ProcessHandle.current().pid();
     ProcStat self = statOf(pid);
-    String jvmName = pid + "." + (self == null ? 0 : self.startTime());
+    long namespace = JvmName.ownNamespace();
+    String jvmName = new JvmName(pid, self == null ? 0 : self.startTime(), namespace).text();
     Path jvmDir = base.resolve(jvmName);
     try {
       Files.createDirectories(base);
-      cleanStale(base);
+      cleanStale(base, namespace);
       Files.createDirectories(jvmDir);
     } catch (IOException | RuntimeException e) {
       return new Probe(null, "cannot create " + jvmDir + ": " + e.getMessage()
@@ -277,7 +280,7 @@ final class CgroupHierarchy {
 
   private static void makeGate(Path dir) throws IOException {
     try {
-      cleanStaleGates(dir.getParent());
+      cleanStaleGates(dir.getParent(), JvmName.ownNamespace());
     } catch (IOException | RuntimeException e) {
       // Stale gates of dead JVMs are only litter; the next JVM tries again.
     }
@@ -298,11 +301,11 @@ final class CgroupHierarchy {
     Files.deleteIfExists(dir);
   }
 
-  /** Kills and removes what JVMs that died left under {@code base}. */
-  private static void cleanStale(Path base) throws IOException {
+  /** Kills and removes what JVMs of pid namespace {@code own} that died left under {@code base}. */
+  private static void cleanStale(Path base, long own) throws IOException {
     try (DirectoryStream<Path> jvms = Files.newDirectoryStream(base)) {
       for (Path jvm : jvms) {
-        if (Files.isDirectory(jvm) && !ownerAlive(jvm.getFileName().toString())) {
+        if (Files.isDirectory(jvm) && !ownerAlive(jvm.getFileName().toString(), own)) {
           int populated = 0;
           try (DirectoryStream<Path> runs = Files.newDirectoryStream(jvm, "{run,watch}-*")) {
             for (Path run : runs) {
@@ -322,28 +325,27 @@ final class CgroupHierarchy {
     }
   }
 
-  private static void cleanStaleGates(Path tmp) throws IOException {
+  private static void cleanStaleGates(Path tmp, long own) throws IOException {
     try (DirectoryStream<Path> gates = Files.newDirectoryStream(tmp, "corral-gate-*")) {
       for (Path dir : gates) {
-        if (!ownerAlive(dir.getFileName().toString().substring("corral-gate-".length()))) {
+        if (!ownerAlive(dir.getFileName().toString().substring("corral-gate-".length()), own)) {
           deleteGate(dir);
         }
       }
     }
   }
 
-  /** Whether the JVM named "pid.starttime" still runs: the same pid with the same start time. */
-  private static boolean ownerAlive(String name) {
-    int dot = name.indexOf('.');
-    if (dot <= 0) {
-      return true; // not ours to judge: leave it alone
-    }
-    try {
-      ProcStat p = statOf(Integer.parseInt(name.substring(0, dot)));
-      return p != null && !p.exited() && p.startTime() == Long.parseLong(name.substring(dot + 1));
-    } catch (NumberFormatException e) {
+  /**
+   * Whether the JVM of that name still runs: the same pid with the same start time. A name of
+   * another pid namespace, or no JVM name at all, is not ours to judge and counts as alive.
+   */
+  private static boolean ownerAlive(String name, long own) {
+    JvmName owner = JvmName.parse(name);
+    if (owner == null || !owner.judgedFrom(own)) {
       return true;
     }
+    ProcStat p = statOf(owner.pid());
+    return p != null && !p.exited() && p.startTime() == owner.start();
   }
 
   /** One process's stat through plain file reading: the probe runs before any native call. */
