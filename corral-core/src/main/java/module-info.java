@@ -6,4 +6,8 @@
 module dev.corral {
   requires jdk.jfr; // events for spawn, stop and teardown; part of every standard JDK
   exports dev.corral;
+  // The command line's needs, for it alone: signal tables and process stats, and its platform
+  // duties (the launcher's pre-forked slot, dispositions, the process list).
+  exports dev.corral.internal to dev.corral.cli;
+  exports dev.corral.internal.cli to dev.corral.cli;
 }

@@ -24,6 +24,6 @@ class CgroupContainmentTest extends ContainmentContract {
   @Test
   void theChildIsInItsOwnCgroupFromTheStart() {
     Result r = Command.of("cat", "/proc/self/cgroup").containment(Containment.CGROUP).run();
-    assertThat(r.stdoutText()).containsPattern("0::/.*corral/[0-9]+\\.[0-9]+/run-[0-9]+\n");
+    assertThat(r.stdoutText()).containsPattern("0::/.*corral/[0-9]+\\.[0-9]+(\\.[0-9]+)?/run-[0-9]+\n");
   }
 }

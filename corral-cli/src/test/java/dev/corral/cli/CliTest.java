@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.corral.Result;
 import dev.corral.Run;
+import dev.corral.junit.NoLeakedProcesses;
 import dev.corral.testing.NoLeftovers;
 import dev.corral.testing.Self;
 import dev.corral.testing.Trees;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI as a user meets it: GNU timeout's behaviour, over Corral's containment. */
-@ExtendWith(NoLeftovers.class)
+// NoLeakedProcesses: nothing the test started (the launcher, its JVM, the watchdog, the command's
+// tree) may outlive it; NoLeftovers: no run of this JVM's and no cgroup of its may either.
+@ExtendWith({NoLeftovers.class, NoLeakedProcesses.class})
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CliTest {
   private final Trees tree = new Trees();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.corral.Command;
 import dev.corral.Result;
+import dev.corral.junit.NoLeakedProcesses;
 import dev.corral.testing.NoLeftovers;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The {@code ./corral} launcher itself, after packaging: it reads the caller's ignored signals
  * before the JVM starts, and a link named {@code timeout} makes it speak as timeout.
  */
-@ExtendWith(NoLeftovers.class)
+// NoLeakedProcesses: nothing the test started (the launcher, its JVM, the watchdog, the command's
+// tree) may outlive it; NoLeftovers: no run of this JVM's and no cgroup of its may either.
+@ExtendWith({NoLeftovers.class, NoLeakedProcesses.class})
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LauncherIT {
   private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
