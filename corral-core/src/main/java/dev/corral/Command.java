@@ -122,6 +122,7 @@ public final class Command {
     e.leftovers = Leftovers.STOP;
     e.keepIgnored = Set.of();
     e.consumers = DEFAULT_CONSUMERS;
+    e.passed = Collections.emptySortedMap();
     return new Command(e);
   }
 
@@ -297,6 +298,46 @@ public final class Command {
   // ---- actions ----
 
   /**
+   * Passes descriptor {@code fd} of this process to the command under the same number. See
+   * {@link #passDescriptor(int, int)}.
+   */
+  public Command passDescriptor(int fd) {
+    return passDescriptor(fd, fd);
+  }
+
+  /**
+   * Passes descriptor {@code fd} of this process (a jobserver pipe, a listening socket, a lock
+   * file) to the command as its descriptor {@code as}; every other descriptor above 2 is closed
+   * in the command, as always. The command gets its own copy, without close-on-exec, made while it
+   * starts: closing {@code fd} here afterwards changes nothing there.
+   *
+   * <p>{@code fd} must be open when the command starts, or {@link #start()} fails with {@link
+   * CorralException.Reason#BAD_REDIRECT} and starts nothing. {@code as} must be 3 to 65535 (0 to 2
+   * are the streams': see {@link #stdin}) and name one descriptor only. Containment is unchanged:
+   * whatever holds the copy in the tree is ended with it, and once the tree is gone only this
+   * process's descriptor remains. {@link Containment#PORTABLE} (ProcessBuilder) cannot pass
+   * descriptors and refuses such a command.
+   */
+  public Command passDescriptor(int fd, int as) {
+    if (fd < 0) {
+      throw new IllegalArgumentException("cannot pass descriptor " + fd + ": descriptors are 0 or more");
+    }
+    if (as < 3 || as > 65535) {
+      throw new IllegalArgumentException("cannot pass descriptor " + fd + " as " + as + ": "
+          + (as < 3 ? "0, 1 and 2 are the command's stdin, stdout and stderr (set those with"
+              + " stdin, stdout and stderr)" : "the command's numbers go up to 65535"));
+    }
+    Integer already = spec.passed.get(as);
+    if (already != null && already != fd) {
+      throw new IllegalArgumentException("cannot pass descriptor " + fd + " as " + as
+          + ": descriptor " + already + " is already passed as " + as);
+    }
+    java.util.TreeMap<Integer, Integer> passed = new java.util.TreeMap<>(spec.passed);
+    passed.put(as, fd);
+    return with(e -> e.passed = Collections.unmodifiableSortedMap(passed));
+  }
+
+  /**
    * Start the command. Returns once the child runs inside its containment.
    *
    * @throws CorralException when it cannot start; nothing is left behind then
@@ -378,6 +419,11 @@ public final class Command {
 
   public Set<Signal> keepIgnored() {
     return spec.keepIgnored;
+  }
+
+  /** The descriptors passed to the command, by the command's number: its number to this process's. */
+  public java.util.SortedMap<Integer, Integer> passedDescriptors() {
+    return spec.passed;
   }
 
   public boolean foreground() {

@@ -27,6 +27,8 @@ final class Spec implements Cloneable {
   Set<Signal> keepIgnored;
   boolean foreground;
   Executor consumers;
+  /** Descriptors passed to the command: its number to this process's, in its numbers' order. */
+  java.util.SortedMap<Integer, Integer> passed;
 
   Spec copy() {
     try {

@@ -35,7 +35,6 @@ import java.util.concurrent.locks.LockSupport;
 final class CgroupGate implements PosixSpawn.Gate {
   /** One gated child in flight at a time: taken in takeTurn, given back in endTurn. */
   private static final Semaphore TURN = new Semaphore(1);
-  private static final int GATE_FD = 3;
   private static final LinkedBlockingQueue<Runnable> WORK = new LinkedBlockingQueue<>();
   /**
    * The gate thread's buffer for the children list, which it reads over and over while it spins:
@@ -81,9 +80,9 @@ final class CgroupGate implements PosixSpawn.Gate {
   }
 
   @Override
-  public void addTo(MemorySegment fileActions) {
-    PosixLibC.fileActionsAddOpen(fileActions, GATE_FD, release, PosixLibC.O_RDONLY, 0);
-    PosixLibC.fileActionsAddClose(fileActions, GATE_FD);
+  public void addTo(MemorySegment fileActions, int fd) {
+    PosixLibC.fileActionsAddOpen(fileActions, fd, release, PosixLibC.O_RDONLY, 0);
+    PosixLibC.fileActionsAddClose(fileActions, fd);
   }
 
   /**

@@ -49,13 +49,8 @@ final class KernelPlacement {
 
   /** The spawn of one child into the cgroup open as {@code cgroupFd}. */
   static PosixSpawn.Os<Spawner.Spawned> into(int cgroupFd) {
-    return new PosixSpawn.Os<>() {
+    return new LinuxSpawnOs<>() {
       private int pidfd = -1;
-
-      @Override
-      public void addCloseFrom(MemorySegment fileActions, int lowest) {
-        LibC.fileActionsAddClosefrom(fileActions, lowest);
-      }
 
       /** The shared attributes, copied, plus the cgroup: no syscall, a few hundred bytes. */
       @Override

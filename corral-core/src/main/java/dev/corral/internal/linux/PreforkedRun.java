@@ -68,7 +68,7 @@ final class PreforkedRun implements Child {
     return command.directory().isEmpty() && command.deadline().isEmpty()
         && command.containment() != Containment.PROCESS_GROUP && !command.foreground()
         && command.stdin() instanceof Input.Inherit && command.stdout() instanceof Output.Inherit
-        && command.stderr() instanceof Output.Inherit
+        && command.stderr() instanceof Output.Inherit && command.passedDescriptors().isEmpty()
         && command.environment().equals(System.getenv());
   }
 

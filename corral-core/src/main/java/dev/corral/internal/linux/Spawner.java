@@ -18,12 +18,7 @@ final class Spawner {
   /** The parent's ends: -1 where the stream needs no pipe. */
   record Spawned(int pid, int pidfd, int stdin, int stdout, int stderr) {}
 
-  private static final PosixSpawn.Os<Spawned> LINUX = new PosixSpawn.Os<>() {
-    @Override
-    public void addCloseFrom(MemorySegment fileActions, int lowest) {
-      LibC.fileActionsAddClosefrom(fileActions, lowest);
-    }
-
+  private static final PosixSpawn.Os<Spawned> LINUX = new LinuxSpawnOs<>() {
     @Override
     public Spawned started(int pid, PosixSpawn.Streams streams, Command command) {
       int pidfd = LibC.pidfdOpen(pid);

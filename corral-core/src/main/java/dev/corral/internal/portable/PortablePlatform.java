@@ -81,6 +81,13 @@ public final class PortablePlatform implements Platform, dev.corral.internal.cli
           command.containment() + " containment is not available: " + whyNoNative
               + "; Containment.AUTO or PORTABLE runs it with the JDK alone, best effort", 0, null);
     }
+    if (!command.passedDescriptors().isEmpty()) {
+      throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
+          "portable containment cannot pass descriptors " + command.passedDescriptors().values()
+              + (whyNoNative == null ? ": ProcessBuilder passes only 0, 1 and 2; use a native containment"
+                  : ": ProcessBuilder passes only 0, 1 and 2, and the native layer is not available: "
+                      + whyNoNative), 0, null);
+    }
     if (!RunTree.sendable(Signals.here(command.stopSignal()))) {
       throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
           "portable containment cannot send the stop signal " + RunTree.refusal(

@@ -18,8 +18,8 @@ import java.util.Set;
 
 /**
  * Starts a child with posix_spawn: a new session, an empty signal mask, default dispositions
- * except the signals asked to stay ignored, only fds 0 to 2 open, and the given directory and
- * environment. Nothing is left open or running when it throws. What differs per OS comes in:
+ * except the signals asked to stay ignored, only fds 0 to 2 open (and those the command passes:
+ * see {@link PassedDescriptors}), and the given directory and environment. Nothing is left open or running when it throws. What differs per OS comes in:
  * the streams ({@link Streams}), a gate that holds the child until its containment has it
  * ({@link Gate}), and how to close the other descriptors and what to open on the child ({@link
  * Os}).
@@ -51,8 +51,8 @@ public final class PosixSpawn {
 
   /** Holds the child between its setsid and its exec until it is placed in its containment. */
   public interface Gate {
-    /** Adds the file actions that block the child. */
-    void addTo(MemorySegment fileActions);
+    /** Adds the file actions that block the child, using descriptor {@code fd}, which is free. */
+    void addTo(MemorySegment fileActions, int fd);
 
     /** Called on the spawning thread early, so the gate is ready when the child arrives. */
     void arm();
@@ -73,6 +73,9 @@ public final class PosixSpawn {
      * without O_CLOEXEC (glibc: posix_spawn_file_actions_addclosefrom_np).
      */
     void addCloseFrom(MemorySegment fileActions, int lowest);
+
+    /** Whether {@code fd} is open in this process now. */
+    boolean isOpen(int fd);
 
     /**
      * Right after the spawn, the child placed: what the caller gets, such as a pidfd with the
@@ -108,6 +111,7 @@ public final class PosixSpawn {
       // A path with a slash goes to the kernel unchecked: it says why when exec fails.
       program = Executables.locate(command.argv().get(0), environment.get("PATH"), directory,
           command::toString);
+      PassedDescriptors.check(command, os::isOpen);
     } catch (RuntimeException e) {
       streams.close();
       streams.closeParentEnds();
@@ -133,7 +137,9 @@ public final class PosixSpawn {
           : gate == null ? PosixLibC.POSIX_SPAWN_SETPGROUP : 0;
       MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()));
       PosixLibC.fileActionsInit(fa);
+      PassedDescriptors passed = new PassedDescriptors(command.passedDescriptors(), in, out, err);
       try {
+        passed.addCopies(fa);
         if (in >= 0) {
           PosixLibC.fileActionsAddDup2(fa, in, 0);
         }
@@ -148,10 +154,11 @@ public final class PosixSpawn {
         if (command.directory().isPresent()) {
           PosixLibC.fileActionsAddChdir(fa, arena.allocateFrom(directory.toString()));
         }
-        // Everything but 0, 1 and 2: the JVM's own descriptors, even those without O_CLOEXEC.
-        os.addCloseFrom(fa, 3);
+        // Everything but 0, 1, 2 and those passed: the JVM's own descriptors, even those
+        // without O_CLOEXEC.
+        int free = passed.addPlacesAndCloses(fa, os);
         if (gate != null) {
-          gate.addTo(fa);
+          gate.addTo(fa, free);
         }
 
         MemorySegment argv = cStrings(arena, command.argv());

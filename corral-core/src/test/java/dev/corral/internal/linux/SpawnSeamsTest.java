@@ -24,12 +24,7 @@ class SpawnSeamsTest {
     Command command = Command.of("sleep", "30")
         .stdin(Input.none()).stdout(Output.discard()).stderr(Output.discard());
     int[] spawned = {-1};
-    PosixSpawn.Os<Void> refusing = new PosixSpawn.Os<>() {
-      @Override
-      public void addCloseFrom(MemorySegment fileActions, int lowest) {
-        LibC.fileActionsAddClosefrom(fileActions, lowest);
-      }
-
+    PosixSpawn.Os<Void> refusing = new LinuxSpawnOs<>() {
       @Override
       public Void started(int pid, PosixSpawn.Streams streams, Command c) {
         spawned[0] = pid;
