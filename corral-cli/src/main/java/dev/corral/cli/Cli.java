@@ -1,6 +1,8 @@
 package dev.corral.cli;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -54,6 +56,34 @@ final class Cli {
    */
   Set<Integer> inheritedIgnored() {
     return parseMask(System.getProperty("corral.sigign", "0"));
+  }
+
+  /**
+   * The caller's descriptors beyond 0, 1 and 2, as the launcher listed them before it opened any
+   * of its own ({@code -Dcorral.fds=3,63}): the command gets them on the same numbers.
+   */
+  List<Integer> inheritedDescriptors() {
+    return parseDescriptors(System.getProperty("corral.fds", ""));
+  }
+
+  /** "3,63" as [3, 63]; anything that is not a list of numbers above 2 is none. Pure logic. */
+  static List<Integer> parseDescriptors(String list) {
+    List<Integer> out = new ArrayList<>();
+    for (String part : list.strip().split(",")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      try {
+        int fd = Integer.parseInt(part);
+        if (fd < 3 || fd > 65535) {
+          return List.of();
+        }
+        out.add(fd);
+      } catch (NumberFormatException e) {
+        return List.of();
+      }
+    }
+    return out;
   }
 
   /** Bit n-1 of the hexadecimal mask stands for signal n, as in /proc/PID/status. Pure logic. */

@@ -74,6 +74,9 @@ final class Timeout {
           .stderr(Output.inherit()).stopSignal(Signal.of(options.signal)).grace(Command.UNBOUNDED_GRACE)
           .containment(options.containment).foreground(options.foreground).keepIgnored(SignalArgs.signals(keep))
           .leftovers(options.leaveRunning ? Command.Leftovers.LEAVE_RUNNING : Command.Leftovers.STOP);
+      for (int fd : cli.inheritedDescriptors()) {
+        command = command.passDescriptor(fd);
+      }
     } catch (IllegalArgumentException e) {
       cli.error(e.getMessage());
       return CANCELED;

@@ -78,4 +78,78 @@ class LauncherIT {
     // The JVM started with SIGCHLD ignored: it must still see its children's exit.
     assertThat(sh("trap '' CHLD; exec " + link + " 10 sh -c 'exit 6'").exitCode()).hasValue(6);
   }
+
+  private static Result bash(String script) {
+    return Command.of("bash", "-c", script).deadline(Duration.ofSeconds(60)).run();
+  }
+
+  @Test
+  void theCallersDescriptorsReachTheCommandOnTheirNumbers(@TempDir Path dir) throws Exception {
+    Path link = timeoutLink(dir);
+    Path input = Files.writeString(dir.resolve("input"), "from descriptor 3\n");
+    for (Path launcher : new Path[] {LAUNCHER, link}) {
+      String run = launcher.getFileName().toString().equals("timeout") ? launcher + " 10" : launcher + " run 10";
+      Result r = sh(run + " sh -c 'cat <&3' 3<" + input);
+      assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
+      assertThat(r.stdoutText()).isEqualTo("from descriptor 3\n");
+      // bash's process substitution: /dev/fd/63 and /dev/fd/62 must exist in the command
+      Result diff = bash(run + " diff <(echo a) <(echo a) && echo same");
+      assertThat(diff.stdoutText()).as(diff.stderrText()).isEqualTo("same\n");
+      // Only what the caller passed: none of the launcher's or the JVM's own
+      Result fds = sh(run + " sh -c 'for n in $(seq 3 30); do [ -e /proc/$$/fd/$n ] && echo $n; done; exit 0'"
+          + " 3<" + input + " 7<" + input);
+      assertThat(fds.stdoutText()).isEqualTo("3\n7\n");
+    }
+  }
+
+  /** make's jobserver: a sub-make run under corral (and under the timeout link) keeps -j4. */
+  @Test
+  void aSubMakeUnderCorralKeepsItsJobserver(@TempDir Path dir) throws Exception {
+    Path link = timeoutLink(dir);
+    Files.writeString(dir.resolve("sub.mk"), "all: a b c d\na b c d:\n\t@echo $@\n");
+    Files.writeString(dir.resolve("Makefile"), "all: one two\n"
+        + "one:\n\t+@" + LAUNCHER + " run 20 $(MAKE) --no-print-directory -f sub.mk\n"
+        + "two:\n\t+@" + link + " 20 $(MAKE) --no-print-directory -f sub.mk\n");
+    Result r = Command.of("make", "-j4", "--no-print-directory", "-C", dir.toString()).deadline(Duration.ofSeconds(60)).run();
+    assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
+    assertThat(r.stderrText()).doesNotContain("jobserver unavailable");
+    assertThat(r.stdoutText().lines().sorted()).containsExactly("a", "a", "b", "b", "c", "c", "d", "d");
+  }
+
+  /** A socket the caller opened is the command's descriptor 3. */
+  @Test
+  void aPassedSocketCarriesTheCommandsWords() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      var accepted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (java.net.Socket s = server.accept()) {
+          return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      Result r = bash("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort() + "; "
+          + LAUNCHER + " run 10 sh -c 'echo hello over 3 >&3'");
+      assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
+      assertThat(accepted.get(10, TimeUnit.SECONDS)).isEqualTo("hello over 3\n");
+    }
+  }
+
+  /**
+   * A double-forked daemon keeps the caller's descriptor 3, the write end of a pipe to cat: at
+   * the deadline it is ended with the tree, so cat sees end of file and the pipeline returns.
+   */
+  @Test
+  void aDaemonHoldingAPassedDescriptorIsEndedAtTheDeadline() {
+    dev.corral.testing.Trees tree = new dev.corral.testing.Trees();
+    try {
+      Result r = sh("{ " + LAUNCHER + " run 0.5 sh -c '(setsid " + tree.sleep + " >/dev/null 2>&1 &);"
+          + " echo started >&3; exec " + tree.sleep + "' 3>&1 >/dev/null; echo \"exit $?\" >&2; } | cat");
+      assertThat(r.stdoutText()).isEqualTo("started\n");
+      assertThat(r.stderrText()).contains("exit 124");
+      assertThat(r.timedOut()).isFalse();
+      assertThat(tree.alive()).isEmpty();
+    } finally {
+      tree.cleanUp();
+    }
+  }
 }

@@ -20,6 +20,14 @@ class PureCliTest {
   }
 
   @Test
+  void theLaunchersDescriptorListReadsAsNumbersAboveTwo() {
+    assertThat(Cli.parseDescriptors("3,63,62")).containsExactly(3, 63, 62);
+    assertThat(Cli.parseDescriptors("")).isEmpty();
+    assertThat(Cli.parseDescriptors("3,x")).as("not the launcher's: none").isEmpty();
+    assertThat(Cli.parseDescriptors("1,4")).isEmpty();
+  }
+
+  @Test
   void quotesAsGnuDoesInTheCLocale() {
     assertThat(Quote.of("sleep")).isEqualTo("'sleep'");
     assertThat(Quote.of("it's")).isEqualTo("'it'\\''s'");
