@@ -156,9 +156,15 @@ class ParentDeathTest {
   @Test
   void aJvmInAnotherPidNamespaceKeepsItsRunsWhenAJvmStartsHere() throws Exception {
     assumeTrue(Platform.get().capability(Containment.CGROUP).available());
+    // In bin/debian13's root, which is not a mount point, unshare cannot make the new mount
+    // namespace private; --propagation unchanged could let its /proc mount reach the host's.
+    List<String> unshare = List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+    List<String> probe = new ArrayList<>(unshare);
+    probe.add("true");
+    assumeTrue(Command.of(probe).deadline(java.time.Duration.ofSeconds(10)).run()
+        .exitCode().orElse(-1) == 0, "unshare makes a pid namespace with its own /proc here");
     Path base = Path.of(Cgroups.mount().toString(), "corral");
-    List<String> cmd = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc",
-        "--kill-child"));
+    List<String> cmd = new ArrayList<>(unshare);
     cmd.addAll(javaCommand(TreeHolder.class.getName(), Containment.CGROUP.name(), tree.sleep));
     Process holder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     jvms.add(holder);
