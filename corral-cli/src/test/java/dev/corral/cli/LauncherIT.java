@@ -87,19 +87,30 @@ class LauncherIT {
   void theCallersDescriptorsReachTheCommandOnTheirNumbers(@TempDir Path dir) throws Exception {
     Path link = timeoutLink(dir);
     Path input = Files.writeString(dir.resolve("input"), "from descriptor 3\n");
-    for (Path launcher : new Path[] {LAUNCHER, link}) {
-      String run = launcher.getFileName().toString().equals("timeout") ? launcher + " 10" : launcher + " run 10";
-      Result r = sh(run + " sh -c 'cat <&3' 3<" + input);
-      assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
-      assertThat(r.stdoutText()).isEqualTo("from descriptor 3\n");
-      // bash's process substitution: /dev/fd/63 and /dev/fd/62 must exist in the command
-      Result diff = bash(run + " diff <(echo a) <(echo a) && echo same");
-      assertThat(diff.stdoutText()).as(diff.stderrText()).isEqualTo("same\n");
-      // Only what the caller passed: none of the launcher's or the JVM's own
-      Result fds = sh(run + " sh -c 'for n in $(seq 3 30); do [ -e /proc/$$/fd/$n ] && echo $n; done; exit 0'"
-          + " 3<" + input + " 7<" + input);
-      assertThat(fds.stdoutText()).isEqualTo("3\n7\n");
+    // Both paths: the launcher's pre-forked slot (it names its cgroup run-slot) and a spawn.
+    for (String prefork : new String[] {"1", "0"}) {
+      String slot = prefork.equals("1") ? "1" : "0";
+      for (Path launcher : new Path[] {LAUNCHER, link}) {
+        String run = "CORRAL_PREFORK=" + prefork + " " + launcher
+            + (launcher.equals(link) ? " 10" : " run 10");
+        String where = "grep -c run-slot /proc/$$/cgroup;";
+        Result r = sh(run + " sh -c '" + where + " cat <&3' 3<" + input);
+        assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
+        assertThat(r.stdoutText()).isEqualTo(slot + "\nfrom descriptor 3\n");
+        // bash's process substitution: /dev/fd/63 and /dev/fd/62 must exist in the command
+        Result diff = bash(run + " sh -c '" + where + " diff \"$0\" \"$1\" && echo same' <(echo a) <(echo a)");
+        assertThat(diff.stdoutText()).as(diff.stderrText()).isEqualTo(slot + "\nsame\n");
+        // Only what the caller passed: none of the launcher's or the JVM's own
+        Result fds = sh(run + " sh -c '" + where + " for n in $(seq 3 70); do [ -e /proc/$$/fd/$n ] && echo $n;"
+            + " done; exit 0' 3<" + input + " 7<" + input);
+        assertThat(fds.stdoutText()).as("with " + run).isEqualTo(slot + "\n3\n7\n");
+      }
     }
+    // Holding more than two of 3 to 9, a caller leaves the launcher too few numbers of its own:
+    // a spawn passes them all.
+    Result many = sh(LAUNCHER + " run 10 sh -c 'grep -c run-slot /proc/$$/cgroup; cat <&3 <&4 <&5'"
+        + " 3<" + input + " 4<" + input + " 5<" + input);
+    assertThat(many.stdoutText()).isEqualTo("0\nfrom descriptor 3\n");
   }
 
   /** make's jobserver: a sub-make run under corral (and under the timeout link) keeps -j4. */
@@ -107,13 +118,17 @@ class LauncherIT {
   void aSubMakeUnderCorralKeepsItsJobserver(@TempDir Path dir) throws Exception {
     Path link = timeoutLink(dir);
     Files.writeString(dir.resolve("sub.mk"), "all: a b c d\na b c d:\n\t@echo $@\n");
-    Files.writeString(dir.resolve("Makefile"), "all: one two\n"
+    // one and two may take the launcher's slot, three and four spawn
+    Files.writeString(dir.resolve("Makefile"), "all: one two three four\n"
         + "one:\n\t+@" + LAUNCHER + " run 20 $(MAKE) --no-print-directory -f sub.mk\n"
-        + "two:\n\t+@" + link + " 20 $(MAKE) --no-print-directory -f sub.mk\n");
+        + "two:\n\t+@" + link + " 20 $(MAKE) --no-print-directory -f sub.mk\n"
+        + "three:\n\t+@CORRAL_PREFORK=0 " + LAUNCHER + " run 20 $(MAKE) --no-print-directory -f sub.mk\n"
+        + "four:\n\t+@CORRAL_PREFORK=0 " + link + " 20 $(MAKE) --no-print-directory -f sub.mk\n");
     Result r = Command.of("make", "-j4", "--no-print-directory", "-C", dir.toString()).deadline(Duration.ofSeconds(60)).run();
     assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
     assertThat(r.stderrText()).doesNotContain("jobserver unavailable");
-    assertThat(r.stdoutText().lines().sorted()).containsExactly("a", "a", "b", "b", "c", "c", "d", "d");
+    assertThat(r.stdoutText().lines().sorted()).containsExactly(
+        "a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c", "d", "d", "d", "d");
   }
 
   /** A socket the caller opened is the command's descriptor 3. */
@@ -140,16 +155,19 @@ class LauncherIT {
    */
   @Test
   void aDaemonHoldingAPassedDescriptorIsEndedAtTheDeadline() {
-    dev.corral.testing.Trees tree = new dev.corral.testing.Trees();
-    try {
-      Result r = sh("{ " + LAUNCHER + " run 0.5 sh -c '(setsid " + tree.sleep + " >/dev/null 2>&1 &);"
-          + " echo started >&3; exec " + tree.sleep + "' 3>&1 >/dev/null; echo \"exit $?\" >&2; } | cat");
-      assertThat(r.stdoutText()).isEqualTo("started\n");
-      assertThat(r.stderrText()).contains("exit 124");
-      assertThat(r.timedOut()).isFalse();
-      assertThat(tree.alive()).isEmpty();
-    } finally {
-      tree.cleanUp();
+    for (String prefork : new String[] {"1", "0"}) {
+      dev.corral.testing.Trees tree = new dev.corral.testing.Trees();
+      try {
+        Result r = sh("{ CORRAL_PREFORK=" + prefork + " " + LAUNCHER + " run 0.5 sh -c '(setsid "
+            + tree.sleep + " >/dev/null 2>&1 &); echo started >&3; exec " + tree.sleep
+            + "' 3>&1 >/dev/null; echo \"exit $?\" >&2; } | cat");
+        assertThat(r.stdoutText()).isEqualTo("started\n");
+        assertThat(r.stderrText()).contains("exit 124");
+        assertThat(r.timedOut()).isFalse();
+        assertThat(tree.alive()).isEmpty();
+      } finally {
+        tree.cleanUp();
+      }
     }
   }
 }

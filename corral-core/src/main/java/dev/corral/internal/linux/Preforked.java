@@ -17,7 +17,8 @@ import java.nio.file.Path;
  *   <li>the <em>watchdog</em>: {@code watchdog.sh}, blocked reading another FIFO; see {@link
  *       Watchdog}.
  * </ul>
- * The launcher names them in {@code -Dcorral.preforked=SLOT_PID:ARG_COUNT:FIFO_PREFIX} (the
+ * The launcher names them in {@code -Dcorral.preforked=SLOT_PID:ARG_COUNT:FDS:FIFO_PREFIX} (FDS:
+ * the caller's descriptors above 2, which the slot holds on their numbers, comma-separated; the
  * FIFOs are FIFO_PREFIX.go and FIFO_PREFIX.wd). The JVM holds both FIFOs open from the launcher,
  * so either process reads end of file when the JVM ends, however it ends.
  */
@@ -25,24 +26,35 @@ final class Preforked {
   private Preforked() {}
 
   /** What the launcher passed. */
-  record Info(int slot, int argCount, String fifos) {
+  record Info(int slot, int argCount, java.util.Set<Integer> fds, String fifos) {
     /** Parses the property, or returns null when it is absent or malformed. */
     static Info parse(String property) {
       if (property == null) {
         return null;
       }
-      String[] parts = property.split(":", 3);
-      if (parts.length != 3 || parts[2].isEmpty()) {
+      String[] parts = property.split(":", 4);
+      if (parts.length != 4 || parts[3].isEmpty()) {
         return null;
       }
       try {
         int slot = Integer.parseInt(parts[0]);
         int count = Integer.parseInt(parts[1]);
-        return slot > 1 && count >= 0 ? new Info(slot, count, parts[2]) : null;
+        java.util.Set<Integer> fds = new java.util.TreeSet<>();
+        for (String fd : parts[2].split(",")) {
+          if (!fd.isEmpty() && fds.add(Integer.parseInt(fd)) && Integer.parseInt(fd) < 3) {
+            return null;
+          }
+        }
+        return slot > 1 && count >= 0 ? new Info(slot, count, java.util.Set.copyOf(fds), parts[3]) : null;
       } catch (NumberFormatException e) {
         return null;
       }
     }
+  }
+
+  /** The caller's descriptors above 2 that the slot holds on their numbers; empty without a slot. */
+  static java.util.Set<Integer> callerDescriptors() {
+    return INFO == null ? java.util.Set.of() : INFO.fds();
   }
 
   private static final Info INFO = Info.parse(System.getProperty("corral.preforked"));

@@ -68,8 +68,18 @@ final class PreforkedRun implements Child {
     return command.directory().isEmpty() && command.deadline().isEmpty()
         && command.containment() != Containment.PROCESS_GROUP && !command.foreground()
         && command.stdin() instanceof Input.Inherit && command.stdout() instanceof Output.Inherit
-        && command.stderr() instanceof Output.Inherit && command.passedDescriptors().isEmpty()
+        && command.stderr() instanceof Output.Inherit && passesTheCallers(command)
         && command.environment().equals(System.getenv());
+  }
+
+  /**
+   * Whether the command passes exactly the caller's descriptors, each on its own number: the
+   * slot, forked from the launcher, holds those and no others.
+   */
+  private static boolean passesTheCallers(Command command) {
+    var passed = command.passedDescriptors();
+    return passed.keySet().equals(Preforked.callerDescriptors())
+        && passed.entrySet().stream().allMatch(e -> e.getKey().equals(e.getValue()));
   }
 
   /**

@@ -10,12 +10,13 @@ class PreforkedLogicTest {
 
   @Test
   void theLaunchersPropertyIsParsedOrIgnored() {
-    assertThat(Preforked.Info.parse("1234:3:/tmp/corral-launch-99"))
-        .isEqualTo(new Preforked.Info(1234, 3, "/tmp/corral-launch-99"));
-    assertThat(Preforked.Info.parse("1234:3:/tmp/a:b")).extracting(Preforked.Info::fifos)
-        .isEqualTo("/tmp/a:b");
+    assertThat(Preforked.Info.parse("1234:3::/tmp/corral-launch-99"))
+        .isEqualTo(new Preforked.Info(1234, 3, java.util.Set.of(), "/tmp/corral-launch-99"));
+    assertThat(Preforked.Info.parse("1234:3:3,63:/tmp/a:b"))
+        .isEqualTo(new Preforked.Info(1234, 3, java.util.Set.of(3, 63), "/tmp/a:b"));
     assertThat(Preforked.Info.parse(null)).isNull();
-    for (String bad : List.of("", "x:3:/tmp/f", "1234:-1:/tmp/f", "1:3:/tmp/f", "1234:3:", "1234:3")) {
+    for (String bad : List.of("", "x:3::/tmp/f", "1234:-1::/tmp/f", "1:3::/tmp/f", "1234:3::",
+        "1234:3", "1234:3:/tmp/f", "1234:3:2:/tmp/f", "1234:3:x:/tmp/f")) {
       assertThat(Preforked.Info.parse(bad)).as(bad).isNull();
     }
   }
