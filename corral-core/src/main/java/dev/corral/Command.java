@@ -121,6 +121,7 @@ public final class Command {
     e.containment = Containment.AUTO;
     e.leftovers = Leftovers.STOP;
     e.keepIgnored = Set.of();
+    e.keepBlocked = Set.of();
     e.consumers = DEFAULT_CONSUMERS;
     e.passed = Collections.emptySortedMap();
     return new Command(e);
@@ -259,15 +260,37 @@ public final class Command {
    * {@link Containment#PORTABLE} the same holds, as far as the JDK's own spawn keeps SIG_IGN.
    */
   public Command keepIgnored(Set<Signal> signals) {
+    Set<Signal> set = signalSet("keepIgnored", signals, "ignored");
+    return with(e -> e.keepIgnored = set);
+  }
+
+  /**
+   * Signals that start blocked in the child, as a program's blocked signals reach what it execs
+   * (GNU {@code timeout} leaves its caller's blocked, but CHLD). Every other signal starts
+   * unblocked, the default. KILL and STOP cannot be blocked. {@link Containment#PORTABLE}
+   * (ProcessBuilder) cannot set a mask and refuses a command that blocks any.
+   */
+  public Command keepBlocked(Set<Signal> signals) {
+    Set<Signal> set = signalSet("keepBlocked", signals, "blocked");
+    for (Signal s : set) {
+      if (s.equals(Signal.KILL) || s.equals(Signal.STOP)) {
+        throw new IllegalArgumentException("keepBlocked: " + s + " cannot be blocked");
+      }
+    }
+    return with(e -> e.keepBlocked = set);
+  }
+
+  private static Set<Signal> signalSet(String option, Set<Signal> signals, String what) {
+    Objects.requireNonNull(signals, option);
     Set<Signal> set = new LinkedHashSet<>();
     for (Signal s : signals) {
-      Objects.requireNonNull(s, "keepIgnored contains null");
+      Objects.requireNonNull(s, option + " contains null");
       if (s.numberHere() == 0) {
-        throw new IllegalArgumentException("keepIgnored: signal 0 cannot be ignored");
+        throw new IllegalArgumentException(option + ": signal 0 cannot be " + what);
       }
       set.add(s);
     }
-    return with(e -> e.keepIgnored = Collections.unmodifiableSet(set));
+    return Collections.unmodifiableSet(set);
   }
 
   /**
@@ -419,6 +442,10 @@ public final class Command {
 
   public Set<Signal> keepIgnored() {
     return spec.keepIgnored;
+  }
+
+  public Set<Signal> keepBlocked() {
+    return spec.keepBlocked;
   }
 
   /** The descriptors passed to the command, by the command's number: its number to this process's. */

@@ -25,6 +25,7 @@ final class Spec implements Cloneable {
   Containment containment;
   Command.Leftovers leftovers;
   Set<Signal> keepIgnored;
+  Set<Signal> keepBlocked;
   boolean foreground;
   Executor consumers;
   /** Descriptors passed to the command: its number to this process's, in its numbers' order. */

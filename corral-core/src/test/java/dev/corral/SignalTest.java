@@ -60,4 +60,21 @@ class SignalTest {
     assertThat(c.keepIgnored()).containsExactlyInAnyOrder(Signal.HUP, Signal.QUIT); // Set.of has no order
     assertThat(Command.of("true").stopSignal()).isEqualTo(Signal.TERM);
   }
+
+  /** Blocked signals reach the command as asked, on every native path; the rest start unblocked. */
+  @Test
+  void keptBlockedSignalsStartBlocked() {
+    for (Containment c : new Containment[] {Containment.AUTO, Containment.PROCESS_GROUP}) {
+      Result r = Command.of("grep", "^SigBlk", "/proc/self/status").containment(c)
+          .keepBlocked(Set.of(Signal.USR1, Signal.TERM)).run();
+      assertThat(r.stdoutText()).as(c.toString()).isEqualTo("SigBlk:\t0000000000004200\n");
+      assertThat(Command.of("grep", "^SigBlk", "/proc/self/status").containment(c).run().stdoutText())
+          .isEqualTo("SigBlk:\t0000000000000000\n");
+    }
+    assertThatThrownBy(() -> Command.of("true").keepBlocked(Set.of(Signal.KILL)))
+        .hasMessage("keepBlocked: SIGKILL (9) cannot be blocked");
+    assertThatThrownBy(() -> Command.of("true").keepBlocked(Set.of(Signal.USR1))
+        .containment(Containment.PORTABLE).run())
+        .isInstanceOf(CorralException.class).hasMessageContaining("cannot start a command with signals blocked");
+  }
 }

@@ -59,6 +59,14 @@ final class Cli {
   }
 
   /**
+   * The signals the caller left blocked, as the launcher read them from its own SigBlk mask
+   * ({@code -Dcorral.sigblk=HEX}).
+   */
+  Set<Integer> inheritedBlocked() {
+    return parseMask(System.getProperty("corral.sigblk", "0"));
+  }
+
+  /**
    * The caller's descriptors beyond 0, 1 and 2, as the launcher listed them before it opened any
    * of its own ({@code -Dcorral.fds=3,63}): the command gets them on the same numbers.
    */

@@ -68,11 +68,17 @@ final class Timeout {
     keep.removeAll(List.of(SIGALRM, options.signal, SIGCHLD, SIGTTIN, SIGTTOU));
     // glibc's own 32 and 33 are its business: posix_spawn resets them in the child.
     keep.removeIf(s -> SignalArgs.name(s).equals(Integer.toString(s)));
+    // Blocked signals stay blocked in the command, as GNU timeout leaves them, but CHLD, which
+    // timeout unblocks for itself before it forks (and KILL and STOP, which no mask holds).
+    Set<Integer> blocked = new TreeSet<>(cli.inheritedBlocked());
+    blocked.removeAll(List.of(SIGCHLD, SIGKILL, SignalArgs.parse("STOP")));
+    blocked.removeIf(s -> SignalArgs.name(s).equals(Integer.toString(s)));
     Command command;
     try {
       command = Command.of(argv).stdin(Input.inherit()).stdout(Output.inherit())
           .stderr(Output.inherit()).stopSignal(Signal.of(options.signal)).grace(Command.UNBOUNDED_GRACE)
           .containment(options.containment).foreground(options.foreground).keepIgnored(SignalArgs.signals(keep))
+          .keepBlocked(SignalArgs.signals(blocked))
           .leftovers(options.leaveRunning ? Command.Leftovers.LEAVE_RUNNING : Command.Leftovers.STOP);
       for (int fd : cli.inheritedDescriptors()) {
         command = command.passDescriptor(fd);

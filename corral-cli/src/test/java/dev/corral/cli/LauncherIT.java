@@ -170,4 +170,34 @@ class LauncherIT {
       }
     }
   }
+
+  /**
+   * A caller's blocked signals stay blocked in the command, as GNU timeout leaves them (all but
+   * CHLD), through the launcher's slot and through a spawn alike.
+   */
+  @Test
+  void blockedSignalsReachTheCommandAsGnuTimeoutLeavesThem(@TempDir Path dir) throws Exception {
+    Path link = timeoutLink(dir);
+    java.util.Set<dev.corral.Signal> blocked = java.util.Set.of(dev.corral.Signal.USR1,
+        dev.corral.Signal.TERM, dev.corral.Signal.ALRM, dev.corral.Signal.INT, dev.corral.Signal.CHLD);
+    String[] probe = {"grep", "-h", "^SigBlk\\|^0::", "/proc/self/status", "/proc/self/cgroup"};
+    java.util.function.BiFunction<String, java.util.List<String>, java.util.List<String>> run = (prefork, argv) -> {
+      java.util.List<String> cmd = new java.util.ArrayList<>(argv);
+      cmd.addAll(java.util.List.of(probe));
+      Result r = Command.of(cmd).env("CORRAL_PREFORK", prefork).keepBlocked(blocked)
+          .deadline(Duration.ofSeconds(30)).run();
+      assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
+      return r.stdoutText().lines().toList();
+    };
+    String gnu = run.apply("1", java.util.List.of("timeout", "10")).get(0);
+    assertThat(gnu).as("USR1, INT, ALRM and TERM").isEqualTo("SigBlk:\t0000000000006202");
+    for (String prefork : new String[] {"1", "0"}) {
+      for (java.util.List<String> corral : java.util.List.of(java.util.List.of(LAUNCHER.toString(), "run", "10"),
+          java.util.List.of(link.toString(), "10"))) {
+        java.util.List<String> lines = run.apply(prefork, corral);
+        assertThat(lines.get(0)).as(prefork + " " + corral).isEqualTo(gnu);
+        assertThat(lines.get(1).endsWith("/run-slot")).as(lines.get(1)).isEqualTo(prefork.equals("1"));
+      }
+    }
+  }
 }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * one-shot CLI run needs neither a spawn nor any native call on its way to the command:
  * <ul>
  *   <li>the <em>slot</em>: a shell, now a child of this JVM, blocked reading a FIFO. Told "K
- *       MARKER DEFAULT IGNORE", it drops the first K of the launcher's arguments and execs what
+ *       MARKER DEFAULT IGNORE BLOCK", it drops the first K of the launcher's arguments and execs what
  *       is left through {@code setsid env}. Told "x", or at end of file, it exits.
  *   <li>the <em>watchdog</em>: {@code watchdog.sh}, blocked reading another FIFO; see {@link
  *       Watchdog}.

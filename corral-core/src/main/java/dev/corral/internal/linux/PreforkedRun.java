@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  *
  * <p>The slot is used only when the result is the same as a spawn's: inherited stdin, stdout and
  * stderr, working directory and environment, no deadline (the caller keeps the clock), cgroup
- * containment, an empty signal mask and no descriptors from the caller but 0, 1 and 2. Signal
- * dispositions are set by {@code env}: default for all but {@link Command#keepIgnored()}.
+ * containment, and exactly the caller's descriptors, which the slot holds on their numbers.
+ * Signal dispositions and the mask are set by {@code env}: default for all but {@link
+ * Command#keepIgnored()}, nothing blocked but {@link Command#keepBlocked()}.
  *
  * <p>Limit: the leader stays a zombie until this JVM exits or the run is handed over; that keeps
  * its pid from being reused, and costs nothing else.
@@ -116,7 +117,9 @@ final class PreforkedRun implements Child {
       long start = System.nanoTime();
       Watchdog.ensureStarted(jvmMarker, h.jvmDir.toString(), h.gate.toString());
       Watchdog.tell(cgroup, command);
-      go = skip + " " + marker + " " + list(reset) + " " + list(ignore) + "\n";
+      Set<Integer> block = new TreeSet<>(Signals.here(command.keepBlocked()));
+      block.removeAll(GLIBC_INTERNAL);
+      go = skip + " " + marker + " " + list(reset) + " " + list(ignore) + " " + list(block) + "\n";
       PreforkedRun run = new PreforkedRun(platform, command, slot.pid(), cgroup, start, done);
       // Watched first: the JDK starts its waiting thread while the slot execs, not after.
       run.watch();
@@ -188,9 +191,10 @@ final class PreforkedRun implements Child {
   }
 
   /**
-   * The slot's ignored signals if it waits as it should (no blocked signal, still this JVM's
-   * child), else null. The launcher forks it only when it has no descriptor but 0, 1 and 2 from
-   * its caller, since a spawn would close the others.
+   * The slot's ignored signals if it waits as it should (still this JVM's child, nothing
+   * blocked), else null. sh leaves the mask empty once it has waited for a child (the launcher's
+   * mkfifo), whatever its caller's was: the command's blocked signals are then exactly those
+   * env(1) blocks for it.
    */
   private static Set<Integer> ready(int pid) {
     String status = ProcTable.readPlain(Path.of("/proc/" + pid + "/status"));

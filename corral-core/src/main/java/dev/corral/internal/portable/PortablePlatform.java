@@ -81,6 +81,11 @@ public final class PortablePlatform implements Platform, dev.corral.internal.cli
           command.containment() + " containment is not available: " + whyNoNative
               + "; Containment.AUTO or PORTABLE runs it with the JDK alone, best effort", 0, null);
     }
+    if (!command.keepBlocked().isEmpty()) {
+      throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
+          "portable containment cannot start a command with signals blocked " + command.keepBlocked()
+              + ": ProcessBuilder gives every child an empty mask; use a native containment", 0, null);
+    }
     if (!command.passedDescriptors().isEmpty()) {
       throw new CorralException(CorralException.Reason.CONTAINMENT_UNAVAILABLE, command.toString(),
           "portable containment cannot pass descriptors " + command.passedDescriptors().values()

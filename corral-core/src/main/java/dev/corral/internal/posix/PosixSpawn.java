@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Starts a child with posix_spawn: a new session, an empty signal mask, default dispositions
+ * Starts a child with posix_spawn: a new session, an empty signal mask (but the command's
+ * {@code keepBlocked}), default dispositions
  * except the signals asked to stay ignored, only fds 0 to 2 open (and those the command passes:
  * see {@link PassedDescriptors}), and the given directory and environment. Nothing is left open or running when it throws. What differs per OS comes in:
  * the streams ({@link Streams}), a gate that holds the child until its containment has it
@@ -135,7 +136,8 @@ public final class PosixSpawn {
       // group must.
       short session = !command.foreground() ? PosixLibC.POSIX_SPAWN_SETSID
           : gate == null ? PosixLibC.POSIX_SPAWN_SETPGROUP : 0;
-      MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()));
+      MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()),
+          Signals.here(command.keepBlocked()));
       PosixLibC.fileActionsInit(fa);
       PassedDescriptors passed = new PassedDescriptors(command.passedDescriptors(), in, out, err);
       try {
@@ -224,28 +226,32 @@ public final class PosixSpawn {
    * with glibc, whose posix_spawnattr_t owns no memory; Darwin's allocates, so there those past
    * the cap would leak.
    */
-  private static MemorySegment attributes(Arena arena, short session, Set<Integer> keepIgnored) {
-    java.util.List<Object> key = java.util.List.of(session, keepIgnored);
+  private static MemorySegment attributes(Arena arena, short session, Set<Integer> keepIgnored,
+      Set<Integer> keepBlocked) {
+    java.util.List<Object> key = java.util.List.of(session, keepIgnored, keepBlocked);
     MemorySegment kept = ATTRIBUTES.get(key);
     if (kept != null) {
       return kept;
     }
     if (ATTRIBUTES.size() >= MAX_ATTRIBUTES) {
-      return makeAttributes(arena, session, keepIgnored);
+      return makeAttributes(arena, session, keepIgnored, keepBlocked);
     }
-    return ATTRIBUTES.computeIfAbsent(key, k -> makeAttributes(Arena.global(), session, keepIgnored));
+    return ATTRIBUTES.computeIfAbsent(key,
+        k -> makeAttributes(Arena.global(), session, keepIgnored, keepBlocked));
   }
 
   private static short flags(short session) {
     return (short) (session | PosixLibC.POSIX_SPAWN_SETSIGMASK | PosixLibC.POSIX_SPAWN_SETSIGDEF);
   }
 
-  private static MemorySegment makeAttributes(Arena arena, short session, Set<Integer> keepIgnored) {
+  private static MemorySegment makeAttributes(Arena arena, short session, Set<Integer> keepIgnored,
+      Set<Integer> keepBlocked) {
     PosixLayout layout = PosixLibC.LAYOUT;
     MemorySegment attr = arena.allocate(layout.SPAWNATTR);
     PosixLibC.spawnattrInit(attr);
     PosixLibC.spawnattrSetflags(attr, flags(session));
-    MemorySegment set = arena.allocate(layout.SIGSET); // zeroed: the empty mask
+    MemorySegment set = arena.allocate(layout.SIGSET);
+    layout.setSigset(set, layout.sigsetWord(keepBlocked::contains)); // usually the empty mask
     PosixLibC.spawnattrSetsigmask(attr, set);
     // Every signal back to its default but those kept ignored. On Linux this includes glibc's
     // internal 32 and 33, which glibc otherwise leaves ignored in the child.
