@@ -266,7 +266,7 @@ public final class Command {
 
   /**
    * Signals that start blocked in the child, as a program's blocked signals reach what it execs
-   * (GNU {@code timeout} leaves its caller's blocked, but CHLD). Every other signal starts
+   * (GNU {@code timeout} leaves its caller's blocked, but CHLD and ALRM). Every other signal starts
    * unblocked, the default. KILL and STOP cannot be blocked. {@link Containment#PORTABLE}
    * (ProcessBuilder) cannot set a mask and refuses a command that blocks any.
    */

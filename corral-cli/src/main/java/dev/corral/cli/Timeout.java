@@ -68,10 +68,10 @@ final class Timeout {
     keep.removeAll(List.of(SIGALRM, options.signal, SIGCHLD, SIGTTIN, SIGTTOU));
     // glibc's own 32 and 33 are its business: posix_spawn resets them in the child.
     keep.removeIf(s -> SignalArgs.name(s).equals(Integer.toString(s)));
-    // Blocked signals stay blocked in the command, as GNU timeout leaves them, but CHLD, which
-    // timeout unblocks for itself before it forks (and KILL and STOP, which no mask holds).
+    // Blocked signals stay blocked in the command, as GNU timeout 9.10 leaves them: but CHLD and
+    // ALRM, which it unblocks for itself before it forks (and KILL and STOP, never blocked).
     Set<Integer> blocked = new TreeSet<>(cli.inheritedBlocked());
-    blocked.removeAll(List.of(SIGCHLD, SIGKILL, SignalArgs.parse("STOP")));
+    blocked.removeAll(List.of(SIGCHLD, SIGALRM, SIGKILL, SignalArgs.parse("STOP")));
     blocked.removeIf(s -> SignalArgs.name(s).equals(Integer.toString(s)));
     Command command;
     try {
