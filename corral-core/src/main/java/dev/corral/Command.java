@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -96,21 +95,8 @@ public final class Command {
   }
 
   public static Command of(List<String> argv) {
-    Objects.requireNonNull(argv, "argv");
-    if (argv.isEmpty()) {
-      throw new IllegalArgumentException("argv is empty: a command needs at least the program");
-    }
-    if (argv.get(0).isEmpty()) {
-      throw new IllegalArgumentException("argv[0] is empty: name the program to run");
-    }
-    for (int i = 0; i < argv.size(); i++) {
-      String arg = Objects.requireNonNull(argv.get(i), "argv[" + i + "] is null");
-      if (arg.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("argv[" + i + "] contains NUL: " + Shown.printable(arg));
-      }
-    }
     Spec e = new Spec();
-    e.argv = List.copyOf(argv);
+    e.argv = Spec.checkedArgv(argv);
     e.inheritEnvironment = true;
     e.environmentChanges = Map.of();
     e.stdin = Input.none();
@@ -137,7 +123,7 @@ public final class Command {
 
   /** Set one environment variable for the child, over any inherited value. */
   public Command env(String name, String value) {
-    checkEnvName(name);
+    Spec.checkEnvName(name);
     Objects.requireNonNull(value, "value");
     if (value.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("environment value of " + name + " contains NUL");
@@ -156,7 +142,7 @@ public final class Command {
 
   /** Remove one variable from the child's environment. */
   public Command removeEnv(String name) {
-    checkEnvName(name);
+    Spec.checkEnvName(name);
     return withEnvChange(name, null, spec.inheritEnvironment);
   }
 
@@ -260,7 +246,7 @@ public final class Command {
    * {@link Containment#PORTABLE} the same holds, as far as the JDK's own spawn keeps SIG_IGN.
    */
   public Command keepIgnored(Set<Signal> signals) {
-    Set<Signal> set = signalSet("keepIgnored", signals, "ignored");
+    Set<Signal> set = Spec.signalSet("keepIgnored", signals, "ignored");
     return with(e -> e.keepIgnored = set);
   }
 
@@ -271,7 +257,7 @@ public final class Command {
    * (ProcessBuilder) cannot set a mask and refuses a command that blocks any.
    */
   public Command keepBlocked(Set<Signal> signals) {
-    Set<Signal> set = signalSet("keepBlocked", signals, "blocked");
+    Set<Signal> set = Spec.signalSet("keepBlocked", signals, "blocked");
     for (Signal s : set) {
       if (s.equals(Signal.KILL) || s.equals(Signal.STOP)) {
         throw new IllegalArgumentException("keepBlocked: " + s + " cannot be blocked");
@@ -280,18 +266,6 @@ public final class Command {
     return with(e -> e.keepBlocked = set);
   }
 
-  private static Set<Signal> signalSet(String option, Set<Signal> signals, String what) {
-    Objects.requireNonNull(signals, option);
-    Set<Signal> set = new LinkedHashSet<>();
-    for (Signal s : signals) {
-      Objects.requireNonNull(s, option + " contains null");
-      if (s.numberHere() == 0) {
-        throw new IllegalArgumentException(option + ": signal 0 cannot be " + what);
-      }
-      set.add(s);
-    }
-    return Collections.unmodifiableSet(set);
-  }
 
   /**
    * Keep the caller's session, so the command can read the controlling terminal and get its
@@ -342,22 +316,8 @@ public final class Command {
    * descriptors and refuses such a command.
    */
   public Command passDescriptor(int fd, int as) {
-    if (fd < 0) {
-      throw new IllegalArgumentException("cannot pass descriptor " + fd + ": descriptors are 0 or more");
-    }
-    if (as < 3 || as > 65535) {
-      throw new IllegalArgumentException("cannot pass descriptor " + fd + " as " + as + ": "
-          + (as < 3 ? "0, 1 and 2 are the command's stdin, stdout and stderr (set those with"
-              + " stdin, stdout and stderr)" : "the command's numbers go up to 65535"));
-    }
-    Integer already = spec.passed.get(as);
-    if (already != null && already != fd) {
-      throw new IllegalArgumentException("cannot pass descriptor " + fd + " as " + as
-          + ": descriptor " + already + " is already passed as " + as);
-    }
-    java.util.TreeMap<Integer, Integer> passed = new java.util.TreeMap<>(spec.passed);
-    passed.put(as, fd);
-    return with(e -> e.passed = Collections.unmodifiableSortedMap(passed));
+    java.util.SortedMap<Integer, Integer> passed = Spec.withPassed(spec.passed, fd, as);
+    return with(e -> e.passed = passed);
   }
 
   /**
@@ -487,11 +447,4 @@ public final class Command {
     });
   }
 
-  private static void checkEnvName(String name) {
-    Objects.requireNonNull(name, "name");
-    if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException(
-          "bad environment variable name (empty, or has '=' or NUL): " + Shown.printable(name));
-    }
-  }
 }
