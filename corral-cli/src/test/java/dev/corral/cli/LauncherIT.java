@@ -131,21 +131,24 @@ class LauncherIT {
         "a", "a", "a", "a", "b", "b", "b", "b", "c", "c", "c", "c", "d", "d", "d", "d");
   }
 
-  /** A socket the caller opened is the command's descriptor 3. */
+  /** A socket the caller opened is the command's descriptor 3, through the slot and a spawn. */
   @Test
   void aPassedSocketCarriesTheCommandsWords() throws Exception {
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      var accepted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try (java.net.Socket s = server.accept()) {
-          return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-      Result r = bash("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort() + "; "
-          + LAUNCHER + " run 10 sh -c 'echo hello over 3 >&3'");
-      assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
-      assertThat(accepted.get(10, TimeUnit.SECONDS)).isEqualTo("hello over 3\n");
+    for (String prefork : new String[] {"1", "0"}) {
+      try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        var accepted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try (java.net.Socket s = server.accept()) {
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        Result r = bash("exec 3<>/dev/tcp/127.0.0.1/" + server.getLocalPort() + "; CORRAL_PREFORK="
+            + prefork + " " + LAUNCHER + " run 10 sh -c 'echo hello over 3, slot $(grep -c run-slot"
+            + " /proc/$$/cgroup) >&3'");
+        assertThat(r.exitCode()).as(r.stderrText()).hasValue(0);
+        assertThat(accepted.get(10, TimeUnit.SECONDS)).isEqualTo("hello over 3, slot " + prefork + "\n");
+      }
     }
   }
 
