@@ -317,8 +317,6 @@ public final class Report {
     Map<String, List<String>> commands = new LinkedHashMap<>();
     commands.put("corral run 5 true", List.of(root.resolve("corral").toString(), "run", "5", "true"));
     // As from a make recipe: the jobserver's two descriptors open (sh execs corral with them).
-    // Right after the plain row, as that one follows the quiet hello: in a round the row after
-    // the spawned one paid up to 16 ms for the background work that one's JVM left behind.
     commands.put("corral run 5 true, caller holding descriptors 3 and 4", List.of("sh", "-c",
         "exec \"$0\" run 5 true 3</dev/null 4</dev/null", root.resolve("corral").toString()));
     commands.put("corral run 5 true, not pre-forked", List.of("env", "CORRAL_PREFORK=0",
