@@ -182,6 +182,16 @@ class ParentDeathTest {
       assertThat(sleeps(4)).as("the other namespace's run is untouched")
           .containsExactlyInAnyOrderElementsOf(before);
     } finally {
+      if (holderNs == null) { // failed before it was read: read it now, while the holder lives
+        holderNs = holder.toHandle().children().findFirst().map(h -> {
+          try {
+            return Files.readSymbolicLink(Path.of("/proc/" + h.pid() + "/ns/pid")).toString()
+                .replaceAll("\\D", "");
+          } catch (java.io.IOException e) {
+            return null;
+          }
+        }).orElse(null);
+      }
       holder.destroyForcibly();
       holder.waitFor();
       tree.awaitGone(5000); // the namespace's init died, so the kernel killed all it held

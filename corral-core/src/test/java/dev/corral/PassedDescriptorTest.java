@@ -84,6 +84,29 @@ class PassedDescriptorTest {
     }
   }
 
+  /**
+   * The highest number this process may have (its descriptor limit less one, 60,000 at most): the
+   * scratch copies stay low, and every number below it is closed. One more is refused in words.
+   */
+  @Test
+  void aDescriptorPassedAsAHighNumberIsTheOnlyOneAboveTwo() throws Exception {
+    int limit = Descriptors.limit();
+    int high = Math.min(60000, limit - 1);
+    try (Ends ends = Ends.open()) {
+      String pipe = Descriptors.target(ProcessHandle.current().pid(), ends.read());
+      Result r = Command.of("sh", "-c", "readlink /proc/$$/fd/" + high + "; set -- /proc/$$/fd/*; echo $#")
+          .passDescriptor(ends.read(), high).deadline(Duration.ofSeconds(10)).run();
+      // 0, 1, 2, the passed one and the glob's own directory
+      assertThat(r.stdoutText()).as(r.stderrText()).isEqualTo(pipe + "\n5\n");
+      if (limit <= 65535) {
+        assertThatThrownBy(() -> Command.of("true").passDescriptor(ends.read(), limit).run())
+            .isInstanceOfSatisfying(CorralException.class,
+                e -> assertThat(e.reason()).isEqualTo(CorralException.Reason.BAD_REDIRECT))
+            .hasMessageContaining("cannot be passed as " + limit);
+      }
+    }
+  }
+
   @Test
   void aDescriptorPassedAsItsOwnNumberLosesCloseOnExecAndASocketStaysTheSameSocket() throws Exception {
     Descriptors.Opened<ServerSocketChannel> o = Descriptors.openedBy(() ->
@@ -125,7 +148,7 @@ class PassedDescriptorTest {
     try (Ends ends = Ends.open()) {
       Run run = Command.of("sh", "-c", "(setsid " + tree.sleep + " >/dev/null 2>&1 &); echo started >&5; " + tree.sleep)
           .passDescriptor(ends.write(), 5).containment(containment)
-          .deadline(Duration.ofMillis(500)).start();
+          .deadline(Duration.ofSeconds(2)).start(); // long enough to say "started" on busy CPUs
       ends.pipe().sink().close(); // from now on only the tree holds the write end
       CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> readAll(ends.pipe()));
       Result r = run.await();

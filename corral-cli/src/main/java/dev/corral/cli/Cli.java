@@ -71,7 +71,13 @@ final class Cli {
    * of its own ({@code -Dcorral.fds=3,63}): the command gets them on the same numbers.
    */
   List<Integer> inheritedDescriptors() {
-    return parseDescriptors(System.getProperty("corral.fds", ""));
+    List<Integer> all = parseDescriptors(System.getProperty("corral.fds", ""));
+    List<Integer> passed = all.stream().filter(fd -> fd <= 65535).toList();
+    if (passed.size() < all.size()) {
+      error("warning: descriptors above 65535 are not passed to the command: "
+          + all.stream().filter(fd -> fd > 65535).toList());
+    }
+    return passed;
   }
 
   /** "3,63" as [3, 63]; anything that is not a list of numbers above 2 is none. Pure logic. */
@@ -83,7 +89,7 @@ final class Cli {
       }
       try {
         int fd = Integer.parseInt(part);
-        if (fd < 3 || fd > 65535) {
+        if (fd < 3) {
           return List.of();
         }
         out.add(fd);

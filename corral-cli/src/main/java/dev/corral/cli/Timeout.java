@@ -74,12 +74,13 @@ final class Timeout {
     blocked.removeAll(List.of(SIGCHLD, SIGALRM, SIGKILL, SignalArgs.parse("STOP")));
     blocked.removeIf(s -> SignalArgs.name(s).equals(Integer.toString(s)));
     Command command;
+    Command plain; // without the caller's descriptors and mask, which the portable tier cannot give
     try {
-      command = Command.of(argv).stdin(Input.inherit()).stdout(Output.inherit())
+      plain = Command.of(argv).stdin(Input.inherit()).stdout(Output.inherit())
           .stderr(Output.inherit()).stopSignal(Signal.of(options.signal)).grace(Command.UNBOUNDED_GRACE)
           .containment(options.containment).foreground(options.foreground).keepIgnored(SignalArgs.signals(keep))
-          .keepBlocked(SignalArgs.signals(blocked))
           .leftovers(options.leaveRunning ? Command.Leftovers.LEAVE_RUNNING : Command.Leftovers.STOP);
+      command = plain.keepBlocked(SignalArgs.signals(blocked));
       for (int fd : cli.inheritedDescriptors()) {
         command = command.passDescriptor(fd);
       }
@@ -96,7 +97,20 @@ final class Timeout {
     long start = System.nanoTime();
     try {
       synchronized (lock) {
-        run = command.start();
+        try {
+          run = command.start();
+        } catch (CorralException e) {
+          if (e.reason() != CorralException.Reason.CONTAINMENT_UNAVAILABLE
+              || command.passedDescriptors().isEmpty() && command.keepBlocked().isEmpty()) {
+            throw e;
+          }
+          // The portable tier (asked for, or where the native layer is missing) cannot pass
+          // descriptors or block signals: it runs the command without them, and says so.
+          if (options.verbose) {
+            cli.error("the command runs without the caller's descriptors and blocked signals: " + e.getMessage());
+          }
+          run = plain.start();
+        }
       }
     } catch (CorralException e) {
       return cannotRun(e);

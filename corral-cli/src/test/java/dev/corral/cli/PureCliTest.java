@@ -25,6 +25,7 @@ class PureCliTest {
     assertThat(Cli.parseDescriptors("")).isEmpty();
     assertThat(Cli.parseDescriptors("3,x")).as("not the launcher's: none").isEmpty();
     assertThat(Cli.parseDescriptors("1,4")).isEmpty();
+    assertThat(Cli.parseDescriptors("3,70000")).as("the launcher's list, all of it").containsExactly(3, 70000);
   }
 
   @Test

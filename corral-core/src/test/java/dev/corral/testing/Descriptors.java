@@ -38,6 +38,17 @@ public final class Descriptors {
     return listed;
   }
 
+  /** This JVM's descriptor limit (the soft RLIMIT_NOFILE, from /proc/self/limits). */
+  public static int limit() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+      if (line.startsWith("Max open files")) {
+        String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+        return f[0].equals("unlimited") ? Integer.MAX_VALUE : Integer.parseInt(f[0]);
+      }
+    }
+    throw new IOException("no open-files limit in /proc/self/limits");
+  }
+
   /** Whether descriptor {@code fd} of this JVM was opened for writing only (its fdinfo flags). */
   public static boolean writeOnly(int fd) throws IOException {
     return (flags(fd) & 3) == 1;

@@ -141,7 +141,7 @@ public final class PosixSpawn {
       PosixLibC.fileActionsInit(fa);
       PassedDescriptors passed = new PassedDescriptors(command.passedDescriptors(), in, out, err);
       try {
-        passed.addCopies(fa);
+        passed.addCopies(fa, command);
         if (in >= 0) {
           PosixLibC.fileActionsAddDup2(fa, in, 0);
         }
@@ -158,7 +158,7 @@ public final class PosixSpawn {
         }
         // Everything but 0, 1, 2 and those passed: the JVM's own descriptors, even those
         // without O_CLOEXEC.
-        int free = passed.addPlacesAndCloses(fa, os);
+        int free = passed.addPlacesAndCloses(fa, os, command);
         if (gate != null) {
           gate.addTo(fa, free);
         }
