@@ -212,6 +212,31 @@ abstract class ContainmentContract {
     assertContained(r);
   }
 
+  /**
+   * A tree that stays in its leader's process group gets the stop signal all at once, as a group
+   * signal: every member then, and not the child the leader's trap forks afterwards.
+   */
+  @Test
+  void theStopSignalReachesWhoWasThereAndNotWhatTheTrapStartsAfter() throws Exception {
+    java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+    Run run = sh(tree.sleep + " &\ntrap 'sh -c \"sleep 0.2; echo trap-child-ran\"; exit 3' TERM\n"
+        + "echo ready; wait").grace(Duration.ofSeconds(10)).stdout(Output.lines(line -> {
+          lines.add(line);
+          if (line.equals("ready")) {
+            ready.countDown();
+          }
+        })).start();
+    assertThat(ready.await(20, TimeUnit.SECONDS)).isTrue();
+    run.cancel();
+    Result r = run.await();
+    assertThat(r.exitCode()).as("the trap ran to its end").hasValue(3);
+    assertThat(lines).as("the trap's child was not signalled").contains("trap-child-ran");
+    assertThat(r.teardown().signalled()).as("the leader and its background sleep").isEqualTo(2);
+    assertThat(r.teardown().neededKill()).isEmpty();
+    assertContained(r);
+  }
+
   @Test
   void stopSignalZeroSendsNothingUntilKill() {
     Result r = runUntilDeadlineWith(sh("trap 'exit 9' TERM\necho ready; exec " + tree.sleep).stopSignal(Signal.NONE));
