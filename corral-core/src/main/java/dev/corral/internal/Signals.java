@@ -164,6 +164,9 @@ public final class Signals {
 
   /** This OS's numbers for {@code signals}, in order. */
   public static java.util.Set<Integer> here(java.util.Set<dev.corral.Signal> signals) {
+    if (signals.isEmpty()) {
+      return java.util.Set.of();
+    }
     java.util.Set<Integer> out = new java.util.TreeSet<>();
     for (dev.corral.Signal s : signals) {
       out.add(here(s));

@@ -34,7 +34,15 @@ final class PassedDescriptors {
   private final int highest;
   private final int gateFd;
 
-  PassedDescriptors(SortedMap<Integer, Integer> passed, int... stdioEnds) {
+  /** For the usual command, which passes nothing: the one closefrom action, nothing made. */
+  private static final PassedDescriptors NONE = new PassedDescriptors(java.util.Collections.emptySortedMap());
+
+  /** The actions for {@code passed}, given the stdio ends the spawn dup2s from. */
+  static PassedDescriptors of(SortedMap<Integer, Integer> passed, int in, int out, int err) {
+    return passed.isEmpty() ? NONE : new PassedDescriptors(passed, in, out, err);
+  }
+
+  private PassedDescriptors(SortedMap<Integer, Integer> passed, int... stdioEnds) {
     int n = passed.size();
     targets = new int[n];
     sources = new int[n];

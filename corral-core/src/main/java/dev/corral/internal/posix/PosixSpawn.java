@@ -139,7 +139,7 @@ public final class PosixSpawn {
       MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()),
           Signals.here(command.keepBlocked()));
       PosixLibC.fileActionsInit(fa);
-      PassedDescriptors passed = new PassedDescriptors(command.passedDescriptors(), in, out, err);
+      PassedDescriptors passed = PassedDescriptors.of(command.passedDescriptors(), in, out, err);
       try {
         passed.addCopies(fa, command);
         if (in >= 0) {
