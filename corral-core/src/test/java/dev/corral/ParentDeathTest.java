@@ -174,12 +174,12 @@ class ParentDeathTest {
       assertThat(out.readLine()).isEqualTo("started");
       long inner = holder.toHandle().children().findFirst().orElseThrow().pid();
       holderNs = Files.readSymbolicLink(Path.of("/proc/" + inner + "/ns/pid")).toString().replaceAll("\\D", "");
-      List<Long> before = sleeps(4); // unshare and the JVM carry the tree's nonce too
+      List<Long> before = tree.awaitSleeps(4, 5000, false); // unshare and the JVM carry the nonce too
       assertThat(before).hasSize(4);
       Process jvm = java(Main.class.getName());
       assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(jvm.exitValue()).isZero();
-      assertThat(sleeps(4)).as("the other namespace's run is untouched")
+      assertThat(tree.awaitSleeps(4, 5000, false)).as("the other namespace's run is untouched")
           .containsExactlyInAnyOrderElementsOf(before);
     } finally {
       if (holderNs == null) { // failed before it was read: read it now, while the holder lives
@@ -216,25 +216,6 @@ class ParentDeathTest {
           Files.deleteIfExists(gate);
         }
       }
-    }
-  }
-
-  /** The tree's sleeps once there are {@code n} of them (its shells have exec'd), or after 5 s. */
-  private List<Long> sleeps(int n) throws InterruptedException {
-    long until = System.nanoTime() + 5_000_000_000L;
-    List<Long> now;
-    while ((now = tree.alive().stream().filter(ParentDeathTest::isSleep).toList()).size() != n
-        && System.nanoTime() < until) {
-      Thread.sleep(10);
-    }
-    return now;
-  }
-
-  private static boolean isSleep(long pid) {
-    try {
-      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sleep\0");
-    } catch (java.io.IOException e) {
-      return false;
     }
   }
 

@@ -45,26 +45,9 @@ class ProcessWatchTest {
     return child;
   }
 
-  /**
-   * The tree's processes once exactly {@code n} of them are sleeps and nothing else is (shells
-   * that carry the nonce in their own command line have exited or exec'd), or after 3 s.
-   */
+  /** The tree's processes once exactly {@code n} of them are sleeps and nothing else is, or after 3 s. */
   private List<Long> sleeps(int n) throws Exception {
-    long until = System.nanoTime() + 3_000_000_000L;
-    List<Long> now;
-    while (!((now = tree.alive()).size() == n && now.stream().allMatch(ProcessWatchTest::isSleep))
-        && System.nanoTime() < until) {
-      Thread.sleep(10);
-    }
-    return now;
-  }
-
-  private static boolean isSleep(long pid) {
-    try {
-      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sleep\0");
-    } catch (java.io.IOException e) {
-      return false;
-    }
+    return tree.awaitSleeps(n, 3000, true);
   }
 
   @Test

@@ -45,6 +45,33 @@ public final class Trees {
   }
 
   /**
+   * This tree's processes that run sleep itself (not a shell or another program that carries the
+   * nonce in its command line) once there are exactly {@code n}, or after {@code limitMillis}.
+   * With {@code alone}, also only once nothing else of the tree is alive: its shells have exited
+   * or exec'd. Polled: no event announces another program's exec or exit.
+   */
+  public List<Long> awaitSleeps(int n, long limitMillis, boolean alone) throws InterruptedException {
+    long until = System.nanoTime() + limitMillis * 1_000_000L;
+    while (true) {
+      List<Long> all = alive();
+      List<Long> sleeps = all.stream().filter(Trees::isSleep).toList();
+      if (sleeps.size() == n && (!alone || all.size() == n) || System.nanoTime() - until > 0) {
+        return sleeps;
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static boolean isSleep(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
+          StandardCharsets.ISO_8859_1).startsWith("sleep\0");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
    * This tree's live processes once there are at least {@code n}, or after {@code limitMillis}.
    * A process between fork and exec, or in the middle of exec, can show an empty or another
    * command line for a moment, so a count taken right after a "ready" line may still be short.

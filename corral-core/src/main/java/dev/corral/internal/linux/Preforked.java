@@ -41,8 +41,12 @@ final class Preforked {
         int count = Integer.parseInt(parts[1]);
         java.util.Set<Integer> fds = new java.util.TreeSet<>();
         for (String fd : parts[2].split(",")) {
-          if (!fd.isEmpty() && fds.add(Integer.parseInt(fd)) && Integer.parseInt(fd) < 3) {
-            return null;
+          if (!fd.isEmpty()) {
+            int n = Integer.parseInt(fd);
+            if (n < 3) {
+              return null;
+            }
+            fds.add(n);
           }
         }
         return slot > 1 && count >= 0 ? new Info(slot, count, java.util.Set.copyOf(fds), parts[3]) : null;
