@@ -99,13 +99,26 @@ class PortableContainmentTest extends ContainmentContract {
     assertContained(r);
   }
 
-  /** Documented miss: a leftover forked just before the leader's exit is not known to leave. */
+  /**
+   * Documented miss: a leftover forked just before the leader's exit is not known to leave. Left
+   * running on purpose, it is alive whether known or not, so {@link #escapes}' test (something is
+   * still alive) cannot tell the miss: a try that did know it (a snapshot landed in the moment
+   * between the fork and the exit) is tried again, as escapes does.
+   */
   @Override
   @Test
   void leftoversCanBeLeftRunning() {
-    Result r = escapes(() -> sh(tree.sleep + " >/dev/null 2>&1 &\nexit 0")
-        .leftovers(Command.Leftovers.LEAVE_RUNNING).run());
-    assertThat(r.teardown().leftRunning()).isEmpty();
+    for (int i = 0; i < 3; i++) {
+      Result r = sh(tree.sleep + " >/dev/null 2>&1 &\nexit 0")
+          .leftovers(Command.Leftovers.LEAVE_RUNNING).run();
+      boolean alive = !tree.alive().isEmpty();
+      tree.cleanUp();
+      assertThat(r.teardown().survivors()).as("it does not know what escaped").isEmpty();
+      if (alive && r.teardown().leftRunning().isEmpty()) {
+        return;
+      }
+    }
+    throw new AssertionError("the documented miss did not happen in 3 tries");
   }
 
   @Test
