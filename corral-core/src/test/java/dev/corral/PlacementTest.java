@@ -41,6 +41,13 @@ class PlacementTest {
     assertThat(r.stdoutText()).containsPattern("0::(/.*)?/corral/[0-9]+\\.[0-9]+(\\.[0-9]+)?/run-[0-9]+\\n");
   }
 
+  /** The pid comes from the pidfd (PIDFD_GET_INFO, or glibc's fdinfo read) under kernel placement. */
+  @Test
+  void theResultNamesTheChildsOwnPid() {
+    Result r = Command.of("sh", "-c", "echo $$").containment(Containment.CGROUP).run();
+    assertThat(r.stdoutText().trim()).isEqualTo(Long.toString(r.pid()));
+  }
+
   @Test
   void aTreeIsStillEndedAndRunsWithoutACgroupHaveNoPlacement() {
     Result r = Command.of("sh", "-c", "sleep 60 & setsid sleep 60 & sleep 60")

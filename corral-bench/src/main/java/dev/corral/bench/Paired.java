@@ -34,8 +34,11 @@ public final class Paired {
       .stdout(Output.discard()).stderr(Output.discard()).containment(Containment.CGROUP);
 
   static Rounds spawn(String cLoop, int rounds, int n) throws Exception {
-    for (int i = 0; i < 3000; i++) {
-      TRUE.run(); // JIT warm-up: JMH's forks do not warm this JVM
+    // JIT warm-up (JMH's forks do not warm this JVM). C2 is still compiling Corral's spawn path
+    // after 3000 runs here (the Java side of a spawn then costs about 3x its steady 10 µs, and
+    // the compiler thread takes one of the two CPUs), so warm well past that.
+    for (int i = 0; i < 10_000; i++) {
+      TRUE.run();
     }
     for (int i = 0; i < 1000; i++) {
       processBuilder();

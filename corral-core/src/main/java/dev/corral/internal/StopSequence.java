@@ -84,17 +84,25 @@ public final class StopSequence {
 
   /**
    * Hands the run to the service thread: {@code register} (the backend's watches) runs there
-   * first, then the deadline is set. {@code done} gets the outcome once, there.
+   * first, then the deadline is set. {@code done} gets the outcome once, there. With {@code
+   * armed}, the backend has made sure that the run's first event wakes the service thread, which
+   * then need not be woken for this before the deadline.
    */
-  public void start(Runnable register, Consumer<Outcome> done) {
+  public void start(Runnable register, boolean armed, Consumer<Outcome> done) {
     this.done = done;
-    post(() -> {
+    Runnable first = guard(() -> {
       if (!finished) {
         register.run();
         command.deadline().ifPresent(d ->
             deadlineTimer = scheduler.at(startNanos + d.toNanos(), guard(this::deadlinePassed)));
       }
     });
+    if (armed) {
+      scheduler.executeQuietly(first, command.deadline()
+          .map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE));
+    } else {
+      scheduler.execute(first);
+    }
   }
 
   /** Runs {@code step} on the service thread, guarded; from any thread. */

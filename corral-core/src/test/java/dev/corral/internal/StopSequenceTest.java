@@ -28,7 +28,7 @@ class StopSequenceTest {
 
   private void start(Command command) {
     sequence = new StopSequence(command, 0, clock, leader, tree, streams, KILL, 10 * MS);
-    sequence.start(() -> {}, outcomes::add);
+    sequence.start(() -> {}, false, outcomes::add);
     tree.leaderDied = () -> sequence.post(sequence::leaderChanged);
     clock.runQueued();
   }

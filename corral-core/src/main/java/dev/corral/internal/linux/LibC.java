@@ -59,6 +59,7 @@ final class LibC {
   static final long SYS_FCNTL = AARCH64 ? 25 : 72;
   static final long SYS_PRCTL = AARCH64 ? 167 : 157;
   static final long SYS_KCMP = AARCH64 ? 272 : 312;
+  static final long SYS_IOCTL = AARCH64 ? 29 : 16;
   static final int KCMP_VM = 1;
   static final int AT_FDCWD = -100;
 
@@ -134,6 +135,11 @@ final class LibC {
     Errors.check("epoll_ctl", Native.call(epoll_ctl$mh, epfd, op, fd, a(event)));
   }
 
+  /** epoll_ctl(2) whose failure the caller handles: 0, or a negated errno. */
+  static int epollCtlQuiet(int epfd, int op, int fd, MemorySegment event) {
+    return (int) Native.orErrno(Native.call(epoll_ctl$mh, epfd, op, fd, a(event)));
+  }
+
   /** epoll_wait(2): the number of ready events, or 0 when interrupted by a signal. */
   static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
     int rc = (int) Native.call(epoll_wait$mh, epfd, a(events), max, timeoutMillis);
@@ -148,6 +154,28 @@ final class LibC {
   /** kcmp(2): 0 when the two processes share the resource, a positive order if not, or -errno. */
   static int kcmp(int pid1, int pid2, int type) {
     return (int) Native.orErrno(Native.call(syscall$mh, SYS_KCMP, pid1, pid2, type, 0, 0));
+  }
+
+  /** _IOWR(PIDFS_IOCTL_MAGIC 0xFF, 11, struct pidfd_info) with the struct's first size, 64. */
+  static final long PIDFD_GET_INFO = (3L << 30) | (64L << 16) | (0xFFL << 8) | 11;
+  static final long PIDFD_INFO_PID = 1;
+
+  /**
+   * The pid of a pidfd's process as this process's pid namespace sees it, by the PIDFD_GET_INFO
+   * ioctl (Linux 6.13): one call, where glibc's pidfd_getpid opens and parses /proc/self/fdinfo.
+   * Returns the pid, 0 if the process is not visible here, or a negated errno (-ENOTTY or -EINVAL
+   * before 6.13, -ESRCH once it has been reaped). {@code info} holds at least 64 bytes.
+   */
+  static int pidfdPid(int pidfd, MemorySegment info) {
+    info.fill((byte) 0);
+    info.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, PIDFD_INFO_PID);
+    int rc = (int) Native.orErrno(Native.call(syscall$mh, SYS_IOCTL, pidfd, PIDFD_GET_INFO, a(info)));
+    if (rc < 0) {
+      return rc;
+    }
+    // struct pidfd_info: __u64 mask, __u64 cgroupid, __u32 pid, ...
+    return (info.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) & PIDFD_INFO_PID) != 0
+        ? info.get(java.lang.foreign.ValueLayout.JAVA_INT, 16) : 0;
   }
 
   /** pidfd_open(2) through syscall(2), so glibc older than 2.36 works too. */

@@ -52,12 +52,26 @@ final class LinuxRun implements Child {
     return sequence;
   }
 
-  /** Hand the run to the service thread; {@code done} gets the outcome once, there. */
+  /**
+   * Hand the run to the service thread; {@code done} gets the outcome once, there. Where only
+   * the leader's exit, output or the deadline can call for the service thread, this thread puts
+   * the pidfd and pipes in its epoll set, and the service thread registers their handlers when
+   * it next wakes (at their first event at the latest) instead of being woken for it now.
+   */
   void supervise(Consumer<Outcome> done) {
+    boolean armed;
+    try {
+      armed = streams.arm();
+      if (armed) {
+        leader.arm();
+      }
+    } catch (RuntimeException e) {
+      armed = false; // what was armed is watched as usual; the service thread is woken now
+    }
     sequence.start(() -> {
       leader.watch(sequence.guard(sequence::leaderChanged));
       streams.watch(sequence::guard);
-    }, done);
+    }, armed, done);
   }
 
   @Override

@@ -31,6 +31,12 @@ final class PidfdLeader implements ExitWatcher {
     return pid;
   }
 
+  /** Puts the pidfd in the service thread's epoll set now, from this thread: {@link Supervisor#arm}. */
+  void arm() {
+    supervisor.arm(pidfd, LibC.EPOLLIN);
+    watching = true;
+  }
+
   @Override
   public void watch(Runnable exited) {
     watching = true;

@@ -32,6 +32,11 @@ final class PipeReader {
     this.onEnd = onEnd;
   }
 
+  /** Puts the pipe in the service thread's epoll set now, from this thread: {@link Supervisor#arm}. */
+  void arm() {
+    supervisor.arm(fd, LibC.EPOLLIN);
+  }
+
   /** Start reading; {@code guard} wraps each step so a failing consumer fails its run, not the loop. */
   void watch(java.util.function.UnaryOperator<Runnable> guard) {
     step = guard.apply(() -> drain(BUDGET));

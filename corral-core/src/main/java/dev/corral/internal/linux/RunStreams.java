@@ -50,6 +50,20 @@ final class RunStreams implements Pipes {
     return sink;
   }
 
+  /**
+   * Arms the output pipes ({@link PipeReader#arm}) when nothing else needs the service thread
+   * before their first event; false, with nothing armed, when stdin is to be fed.
+   */
+  boolean arm() {
+    if (stdin != null) {
+      return false;
+    }
+    for (PipeReader r : readers()) {
+      r.arm();
+    }
+    return true;
+  }
+
   /** Starts feeding and reading; {@code guard} wraps each step so a failure fails its run. */
   void watch(UnaryOperator<Runnable> guard) {
     for (PipeReader r : readers()) {

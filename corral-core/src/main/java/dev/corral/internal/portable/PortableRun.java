@@ -47,7 +47,7 @@ final class PortableRun implements Child {
 
   /** Starts the run's threads and hands it to the service; {@code done} gets the outcome there. */
   void supervise(Consumer<Outcome> done) {
-    sequence.start(tree::register, done);
+    sequence.start(tree::register, false, done);
     streams.start();
     Thread.ofVirtual().name("corral-wait").start(() -> {
       while (true) {

@@ -28,6 +28,7 @@ public final class Errno {
   public final int EINVAL;
   public final int ENFILE;
   public final int EMFILE;
+  public final int ENOTTY;
   public final int ETXTBSY;
   public final int EROFS;
   public final int EPIPE;
@@ -66,6 +67,7 @@ public final class Errno {
     EINVAL = 22;
     ENFILE = 23;
     EMFILE = 24;
+    ENOTTY = 25;
     ETXTBSY = 26;
     EROFS = 30;
     EPIPE = 32;
