@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * children are alive.
  *
  * <p>All run state is touched only on this thread. Other threads hand work over with {@link
- * #execute}, which wakes the loop through an eventfd.
+ * #execute}, which wakes the loop through an eventfd. A new run with nothing to feed is handed over
+ * without a wake-up, which costs the waker tens of microseconds here: its thread {@link #arm arms}
+ * the run's descriptors in the epoll set and {@link #executeQuietly queues} their registration,
+ * which the loop runs first when one of them fires, or sooner for a nearer deadline.
  *
  * <p>Stop work comes first. Each pass runs the due timers (deadlines, grace periods) and the
  * leader and cgroup events before any pipe is read, and checks the timers again between pipes,
