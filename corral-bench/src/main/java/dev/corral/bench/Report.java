@@ -178,11 +178,13 @@ public final class Report {
             + " the exit. Two costs were removed that day: waking the sleeping service thread through its"
             + " eventfd cost the caller 18.6 µs per spawn (the run's pidfd is now put in the epoll set"
             + " from the caller's thread, and its exit wakes the loop), and glibc's pidfd_getpid, which"
-            + " parses /proc/self/fdinfo, 12 µs (one PIDFD_GET_INFO ioctl now). A raw FFM posix_spawn loop"
-            + " in the same JVM runs at C speed, and Corral at about 1.25× it: the rest of the gap, about"
-            + " 100 µs, lies between the spawn's return and the exit's event, that is in the child's own"
-            + " life (setsid, the file actions, a cgroup of its own) or in what the JVM's threads take"
-            + " from it on 2 CPUs, and is not yet explained.\n\n");
+            + " parses /proc/self/fdinfo, 12 µs (one PIDFD_GET_INFO ioctl now). A raw FFM loop in the"
+            + " same JVM that spawns the same way (pidfd_spawn, setsid, straight into a cgroup) and waits"
+            + " with waitid costs what the C loop does; Corral, timed in rounds interleaved with it, took"
+            + " 1.08-1.6× it over six runs (median about 1.2×). The setsid and the cgroup are not the gap:"
+            + " the gap, about 100 µs, is Corral's, and only about 40 µs of it is the threads' own work"
+            + " timed above; the rest is not yet explained (the hand-overs between the caller, the service"
+            + " thread and the child on 2 CPUs are the suspect).\n\n");
     goal("spawn + wait ≤ 1.10× C on glibc 2.41 (kernel placement, paired rounds)", vsC <= 1.10,
         fmt(vsC) + "×");
     goal("spawn + wait ≤ 0.5× ProcessBuilder on glibc 2.41", vsPb <= 0.5, fmt(vsPb) + "×");
