@@ -85,8 +85,8 @@ public final class Load {
             + " 0-200 ms, which the trees never need: they end on TERM). Every run times out. Lateness"
             + " runs from the deadline to the return of the caller's call, on the caller's clock, so it"
             + " includes any wait to start. Each library first runs the same phase unmeasured, at half"
-            + " the runs (at least 100), to warm the JIT. CPU is the whole JVM's over the measured phase. NuProcess is left"
-            + " out: its deadline call is not one the others' can be compared with. The peers leave"
+            + " the runs (at least 100), to warm the JIT. CPU is the whole JVM's over the measured"
+            + " phase. NuProcess is left out: its deadline call is not one the others' can be compared with. The peers leave"
             + " the background sleep behind; it is ended after each phase.\n\n"
             + "| who | callers | runs | p50 ms | p99 ms | CPU s | not started |\n|---|---:|---:|---:|---:|---:|---:|\n");
     java.util.Map<String, Double> bars = new java.util.LinkedHashMap<>();

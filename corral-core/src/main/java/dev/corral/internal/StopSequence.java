@@ -90,16 +90,17 @@ public final class StopSequence {
    */
   public void start(Runnable register, boolean armed, Consumer<Outcome> done) {
     this.done = done;
+    long deadlineAt = command.deadline().map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
     Runnable first = guard(() -> {
       if (!finished) {
         register.run();
-        command.deadline().ifPresent(d ->
-            deadlineTimer = scheduler.at(startNanos + d.toNanos(), guard(this::deadlinePassed)));
+        if (command.deadline().isPresent()) {
+          deadlineTimer = scheduler.at(deadlineAt, guard(this::deadlinePassed));
+        }
       }
     });
     if (armed) {
-      scheduler.executeQuietly(first, command.deadline()
-          .map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE));
+      scheduler.executeQuietly(first, deadlineAt);
     } else {
       scheduler.execute(first);
     }

@@ -5,6 +5,7 @@ import dev.corral.internal.posix.Errors;
 import dev.corral.internal.posix.Native;
 import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
@@ -135,11 +136,6 @@ final class LibC {
     Errors.check("epoll_ctl", Native.call(epoll_ctl$mh, epfd, op, fd, a(event)));
   }
 
-  /** epoll_ctl(2) whose failure the caller handles: 0, or a negated errno. */
-  static int epollCtlQuiet(int epfd, int op, int fd, MemorySegment event) {
-    return (int) Native.orErrno(Native.call(epoll_ctl$mh, epfd, op, fd, a(event)));
-  }
-
   /** epoll_wait(2): the number of ready events, or 0 when interrupted by a signal. */
   static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
     int rc = (int) Native.call(epoll_wait$mh, epfd, a(events), max, timeoutMillis);
@@ -168,14 +164,14 @@ final class LibC {
    */
   static int pidfdPid(int pidfd, MemorySegment info) {
     info.fill((byte) 0);
-    info.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, PIDFD_INFO_PID);
+    info.set(ValueLayout.JAVA_LONG, 0, PIDFD_INFO_PID);
     int rc = (int) Native.orErrno(Native.call(syscall$mh, SYS_IOCTL, pidfd, PIDFD_GET_INFO, a(info)));
     if (rc < 0) {
       return rc;
     }
     // struct pidfd_info: __u64 mask, __u64 cgroupid, __u32 pid, ...
-    return (info.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) & PIDFD_INFO_PID) != 0
-        ? info.get(java.lang.foreign.ValueLayout.JAVA_INT, 16) : 0;
+    return (info.get(ValueLayout.JAVA_LONG, 0) & PIDFD_INFO_PID) != 0
+        ? info.get(ValueLayout.JAVA_INT, 16) : 0;
   }
 
   /** pidfd_open(2) through syscall(2), so glibc older than 2.36 works too. */

@@ -1,6 +1,5 @@
 package dev.corral.internal.linux;
 
-import dev.corral.internal.posix.Errors;
 import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -170,9 +169,7 @@ final class Supervisor implements dev.corral.internal.Scheduler {
   void arm(int fd, int events) {
     armed.add(fd);
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment event = a.allocate(Layouts.EPOLL_EVENT);
-      Layouts.setEpollEvent(event, events, fd);
-      LibC.epollCtl(epfd, LibC.EPOLL_CTL_ADD, fd, event);
+      ctl(a.allocate(Layouts.EPOLL_EVENT), LibC.EPOLL_CTL_ADD, fd, events);
     } catch (RuntimeException e) {
       armed.remove(fd);
       throw e;
@@ -187,18 +184,7 @@ final class Supervisor implements dev.corral.internal.Scheduler {
   void watch(int fd, int events, Handler handler) {
     assert inLoop();
     handlers.put(fd, handler);
-    Layouts.setEpollEvent(ctlEvent, events, fd);
-    int first = armed.remove(fd) ? LibC.EPOLL_CTL_MOD : LibC.EPOLL_CTL_ADD;
-    int rc = LibC.epollCtlQuiet(epfd, first, fd, ctlEvent);
-    if (rc == -Errors.ERRNO.ENOENT || rc == -Errors.ERRNO.EEXIST) {
-      // armed or not, the set says otherwise: the other operation settles it
-      rc = LibC.epollCtlQuiet(epfd, first == LibC.EPOLL_CTL_MOD ? LibC.EPOLL_CTL_ADD
-          : LibC.EPOLL_CTL_MOD, fd, ctlEvent);
-    }
-    if (rc < 0) {
-      handlers.remove(fd);
-      throw Errors.fail("epoll_ctl", Integer.toString(fd), -rc);
-    }
+    ctl(armed.remove(fd) ? LibC.EPOLL_CTL_MOD : LibC.EPOLL_CTL_ADD, fd, events);
   }
 
   /** As {@link #watch}, for a pipe: its handler runs after the pass's stop work. */
@@ -229,9 +215,14 @@ final class Supervisor implements dev.corral.internal.Scheduler {
     return at(System.nanoTime() + delayNanos, action);
   }
 
+  /** epoll_ctl on the loop thread, through its own event struct. */
   private void ctl(int op, int fd, int events) {
-    Layouts.setEpollEvent(ctlEvent, events, fd);
-    LibC.epollCtl(epfd, op, fd, ctlEvent);
+    ctl(ctlEvent, op, fd, events);
+  }
+
+  private void ctl(MemorySegment event, int op, int fd, int events) {
+    Layouts.setEpollEvent(event, events, fd);
+    LibC.epollCtl(epfd, op, fd, event);
   }
 
   private void loop() {
