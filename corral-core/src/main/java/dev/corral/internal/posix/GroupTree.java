@@ -192,7 +192,9 @@ public final class GroupTree implements Members {
 
   @Override
   public void stop(int signal, Consumer<List<Long>> then) {
-    List<ProcStat> members = members(false);
+    // A fresh snapshot: a shared one up to 10 ms old can miss a member that left the group just
+    // before the stop, and the stop signal (USR1 on a cancel, say) would never reach it.
+    List<ProcStat> members = members(true);
     signalAll(members, signal);
     signalAll(members, SIGCONT);
     then.accept(ProcStat.pids(members));
