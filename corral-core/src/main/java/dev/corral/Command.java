@@ -331,7 +331,7 @@ public final class Command {
 
   /** Start and wait for the result, including the end of the whole tree. */
   public Result run() {
-    try (Run run = start()) {
+    try (Run run = RealRun.startHeld(this)) {
       return run.await();
     }
   }

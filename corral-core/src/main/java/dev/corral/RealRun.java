@@ -23,13 +23,13 @@ final class RealRun implements Run {
   /** Set once a wait has thrown the run's failure, so that close() does not throw it again. */
   private volatile boolean failureReported;
 
-  private RealRun(Command command) {
+  private RealRun(Command command, boolean held) {
     this.command = command;
     Events.Spawn event = Events.ON ? new Events.Spawn() : null;
     if (event != null) {
       event.begin();
     }
-    this.child = Platform.get().start(command, this::finish);
+    this.child = Platform.get().start(command, held, this::finish);
     if (event != null && event.shouldCommit()) {
       event.program = command.argv().get(0);
       event.containment = command.containment().name();
@@ -39,7 +39,15 @@ final class RealRun implements Run {
   }
 
   static Run start(Command command) {
-    return new RealRun(command);
+    return new RealRun(command, false);
+  }
+
+  /**
+   * For {@link Command#run()}: a run whose starting thread waits for it at once, and which no one
+   * else sees, so a platform may finish a short one on that thread ({@link Platform#start}).
+   */
+  static Run startHeld(Command command) {
+    return new RealRun(command, !Thread.currentThread().isVirtual());
   }
 
   private void finish(Outcome o) {

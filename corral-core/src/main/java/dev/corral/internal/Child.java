@@ -31,6 +31,10 @@ public interface Child {
    * microseconds); false at once where that cannot be watched. Only a hint for a caller about to
    * wait for the outcome: woken by the kernel at that exit, it need not be woken again by the
    * service thread. Not for virtual threads: it blocks in native code.
+   *
+   * <p>For a run started held ({@link Platform#start}) it is the holder's one call, and required:
+   * it finishes the run on this thread if it ends alone within the wait (then true, and the
+   * outcome is delivered), and otherwise hands it over to the service thread.
    */
   default boolean awaitLeader(int millis) {
     return false;

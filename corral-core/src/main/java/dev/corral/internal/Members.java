@@ -18,6 +18,14 @@ public interface Members {
   boolean isEmpty();
 
   /**
+   * {@link #isEmpty} as any thread may ask it, before the service thread knows the run (see
+   * {@link StopSequence#finishHere}); false where only the service thread can tell.
+   */
+  default boolean isEmptyFromAnyThread() {
+    return false;
+  }
+
+  /**
    * Sends {@code signal} to every member and to the leader if it runs, then SIGCONT, and passes
    * {@code then} the pids signalled. It may do so later, but never blocks meanwhile.
    */

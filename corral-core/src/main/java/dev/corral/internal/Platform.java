@@ -26,9 +26,14 @@ public interface Platform {
    * Spawn {@code command} inside its containment and supervise it. {@code done} is called once,
    * on the service thread, when the tree is verified gone and the output drained.
    *
+   * <p>{@code held}: the calling platform thread waits for the outcome next, starting with
+   * {@link Child#awaitLeader}, and nothing else waits for it ({@code Command.run()}). A backend
+   * may then leave the run with that thread until then, and finish there a run that ends alone
+   * within that wait; {@code done} is then called on that thread.
+   *
    * @throws CorralException when it cannot start; nothing is left behind then
    */
-  Child start(Command command, Consumer<Outcome> done);
+  Child start(Command command, boolean held, Consumer<Outcome> done);
 
   /**
    * What the JVM's exit does for Corral, now: stops every live run and waits for the proof

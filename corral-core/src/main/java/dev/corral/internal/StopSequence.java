@@ -106,6 +106,26 @@ public final class StopSequence {
     }
   }
 
+  /**
+   * Before {@link #start}, on the one thread that holds the run until then (a caller about to
+   * wait for it): if the leader has exited and left no member and no pipe, finishes the run on
+   * this thread, {@code done} included, and returns true. Otherwise it changes nothing and
+   * returns false, and the holder hands the run over with {@link #start}. Needs the backend's
+   * {@link Members#isEmptyFromAnyThread}; nothing here waits for the service thread.
+   */
+  public boolean finishHere(Consumer<Outcome> done) {
+    Leader.Exit exit = leader.poll();
+    if (exit == null || streams.readersOpen() || !tree.isEmptyFromAnyThread()) {
+      return false;
+    }
+    this.done = done;
+    leaderExited = true;
+    exitCode = exit.exitCode();
+    signal = exit.signal();
+    guard(this::treeGone).run();
+    return true;
+  }
+
   /** Runs {@code step} on the service thread, guarded; from any thread. */
   public void post(Runnable step) {
     scheduler.execute(guard(step));

@@ -95,6 +95,12 @@ final class CgroupTree implements Tree {
     return !populated();
   }
 
+  /** The same answer: the kernel's flag, read through this thread's own buffer. */
+  @Override
+  public boolean isEmptyFromAnyThread() {
+    return !populated();
+  }
+
   boolean populated() {
     return cgroup.populated();
   }

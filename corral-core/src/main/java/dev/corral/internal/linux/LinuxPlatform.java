@@ -56,7 +56,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
   }
 
   @Override
-  public Child start(Command command, Consumer<Outcome> done) {
+  public Child start(Command command, boolean held, Consumer<Outcome> done) {
     if (command.containment() == Containment.PORTABLE) {
       return startPortable(command, done);
     }
@@ -122,7 +122,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
           PosixSpawn.MARKER + "=" + marker, start, Watchdog::leave);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
-    return supervise(new LinuxRun(supervisor, command, start, spawned, tree, live::size), () -> {
+    return supervise(new LinuxRun(supervisor, command, start, spawned, tree, live::size), held, () -> {
       if (told) {
         Watchdog.forget(suffix);
       }
@@ -131,7 +131,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
 
   /** Hands {@code command} to the portable tier; what it leaves running the watchdog spares. */
   private Child startPortable(Command command, Consumer<Outcome> done) {
-    return portable.start(command, outcome -> {
+    return portable.start(command, false, outcome -> {
       if (!outcome.teardown().leftRunning().isEmpty() && nativeFailure == null) {
         Watchdog.leave(outcome.teardown().leftRunning()); // a no-op unless a watchdog runs
       }
@@ -153,9 +153,9 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
 
   private volatile Throwable nativeFailure;
 
-  private LinuxRun supervise(LinuxRun run, Runnable over, Consumer<Outcome> done) {
+  private LinuxRun supervise(LinuxRun run, boolean held, Runnable over, Consumer<Outcome> done) {
     live.add(run);
-    run.supervise(outcome -> {
+    run.supervise(held, outcome -> {
       live.remove(run);
       over.run();
       done.accept(outcome);
@@ -209,7 +209,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
     Spawner.Spawned spawned = new Spawner.Spawned(pid, pidfd, -1, -1, -1);
     LinuxRun run = new LinuxRun(supervisor, command, start, spawned,
         new CgroupTree(supervisor, h, files, pid, Teardown.Placement.LAUNCHER), live::size);
-    return supervise(run, () -> {}, done);
+    return supervise(run, false, () -> {}, done);
   }
 
   /** A run in the slot is over or handed over (then {@link #adopt} tracks it). */

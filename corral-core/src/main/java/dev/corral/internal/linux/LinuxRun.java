@@ -24,11 +24,13 @@ final class LinuxRun implements Child {
   private final PidfdLeader leader;
   private final RunStreams streams;
   private final StopSequence sequence;
+  private final long startNanos;
   /** How many runs the platform supervises now, this one included. */
   private final IntSupplier runsInFlight;
 
   LinuxRun(Supervisor supervisor, Command command, long startNanos, Spawner.Spawned spawned,
       Members tree, IntSupplier runsInFlight) {
+    this.startNanos = startNanos;
     this.runsInFlight = runsInFlight;
     this.command = command;
     this.leader = new PidfdLeader(supervisor, spawned.pid(), spawned.pidfd());
@@ -57,8 +59,23 @@ final class LinuxRun implements Child {
    * the leader's exit, output or the deadline can call for the service thread, this thread puts
    * the pidfd and pipes in its epoll set, and the service thread registers their handlers when
    * it next wakes (at their first event at the latest) instead of being woken for it now.
+   *
+   * <p>With {@code held} (the starting platform thread waits for the outcome next, in {@link
+   * #awaitLeader}) and no pipe to serve, the run stays with that thread until then: a short
+   * command then ends without the service thread ever hearing of it.
    */
-  void supervise(Consumer<Outcome> done) {
+  void supervise(boolean held, Consumer<Outcome> done) {
+    this.done = done;
+    if (held && !streams.any()) {
+      synchronized (this) {
+        this.held = true;
+      }
+      return;
+    }
+    handOver();
+  }
+
+  private void handOver() {
     boolean armed;
     try {
       armed = streams.arm();
@@ -73,6 +90,12 @@ final class LinuxRun implements Child {
       streams.watch(sequence::guard);
     }, armed, done);
   }
+
+  private Consumer<Outcome> done;
+  /** Guarded by this: the starting thread holds the run; the service thread has not heard of it. */
+  private boolean held;
+  /** Cancels that came while the run was held, in order; sent once it is handed over. */
+  private final java.util.List<Runnable> heldCancels = new java.util.ArrayList<>(0);
 
   @Override
   public long pid() {
@@ -100,15 +123,49 @@ final class LinuxRun implements Child {
 
   @Override
   public void cancel(int signal, boolean resend) {
+    synchronized (this) {
+      if (held) {
+        // Only the JVM's shutdown can cancel a held run (its caller is waiting for it): the
+        // holder hands the run over at the end of its wait, milliseconds away, and sends this.
+        heldCancels.add(() -> sequence.cancel(signal, resend));
+        return;
+      }
+    }
     sequence.post(() -> sequence.cancel(signal, resend));
   }
 
   /**
    * True only when the exit came during the wait and this is the only run in flight: then the
-   * service thread is finishing this run right now, and nothing else.
+   * service thread is finishing this run right now, and nothing else. A held run is finished
+   * here instead, when its leader exits within the wait and leaves nothing running (then true,
+   * and the outcome is delivered); otherwise it is handed to the service thread (then false).
    */
   @Override
   public boolean awaitLeader(int millis) {
-    return leader.awaitExit(millis) && runsInFlight.getAsInt() == 1;
+    boolean isHeld;
+    boolean cancelled;
+    synchronized (this) {
+      isHeld = held;
+      cancelled = !heldCancels.isEmpty();
+    }
+    if (!isHeld) {
+      return leader.awaitExit(millis) && runsInFlight.getAsInt() == 1;
+    }
+    // The deadline is the service thread's: hand over a millisecond before it, so that poll's
+    // own lateness does not add to the stop's.
+    long wait = command.deadline()
+        .map(d -> (startNanos + d.toNanos() - System.nanoTime()) / 1_000_000L - 1)
+        .orElse((long) millis);
+    if (!cancelled && wait > 0 && leader.exitsWithin((int) Math.min(wait, millis))
+        && sequence.finishHere(done)) {
+      return true;
+    }
+    handOver();
+    synchronized (this) {
+      held = false; // only now: a cancel must follow the hand-over into the service thread's queue
+      heldCancels.forEach(sequence::post);
+      heldCancels.clear();
+    }
+    return false;
   }
 }

@@ -90,12 +90,27 @@ final class PidfdLeader implements ExitWatcher {
     if (fd < 0) {
       return false;
     }
+    try {
+      return readable(fd, millis);
+    } finally {
+      PosixLibC.close(fd);
+    }
+  }
+
+  /**
+   * Blocks the calling platform thread up to {@code millis} until the leader has exited, polling
+   * the pidfd itself: only while the run is held (see {@link LinuxRun#awaitLeader}), when no other
+   * thread can close it.
+   */
+  boolean exitsWithin(int millis) {
+    return readable(pidfd, millis);
+  }
+
+  private static boolean readable(int fd, int millis) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment poll = arena.allocate(PosixLayout.POLLFD);
       PosixLayout.setPollFd(poll, fd, PosixLibC.POLLIN);
       return PosixLibC.poll(poll, 1, millis) > 0;
-    } finally {
-      PosixLibC.close(fd);
     }
   }
 

@@ -50,6 +50,11 @@ final class RunStreams implements Pipes {
     return sink;
   }
 
+  /** Whether the run has any pipe to serve: stdin to feed, or output to read. */
+  boolean any() {
+    return stdin != null || stdout != null || stderr != null;
+  }
+
   /**
    * Arms the output pipes ({@link PipeReader#arm}) when nothing else needs the service thread
    * before their first event; false, with nothing armed, when stdin is to be fed.

@@ -73,7 +73,7 @@ public final class PortablePlatform implements Platform, dev.corral.internal.cli
    *     KILL or 0, or, where this tier stands alone, for a native containment asked by name
    */
   @Override
-  public Child start(Command command, Consumer<Outcome> done) {
+  public Child start(Command command, boolean held, Consumer<Outcome> done) {
     long start = System.nanoTime();
     if (whyNoNative != null && (command.containment() == Containment.CGROUP
         || command.containment() == Containment.PROCESS_GROUP)) {

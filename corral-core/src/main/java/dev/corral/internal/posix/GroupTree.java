@@ -186,8 +186,17 @@ public final class GroupTree implements Members {
       // Asked only once the leader has exited: a snapshot from before could miss what it started.
       emptyAskedNanos = System.nanoTime();
     }
-    return (System.nanoTime() - startNanos < 1_000_000_000L && table.lastPid() == leader)
-        || members(false).isEmpty();
+    return noPidSinceLeader() || members(false).isEmpty();
+  }
+
+  /** Only the pid check: the shared snapshot is the service thread's. */
+  @Override
+  public boolean isEmptyFromAnyThread() {
+    return noPidSinceLeader();
+  }
+
+  private boolean noPidSinceLeader() {
+    return System.nanoTime() - startNanos < 1_000_000_000L && table.lastPid() == leader;
   }
 
   @Override

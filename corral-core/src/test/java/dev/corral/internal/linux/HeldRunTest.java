@@ -1,0 +1,152 @@
+package dev.corral.internal.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.corral.Command;
+import dev.corral.Containment;
+import dev.corral.Output;
+import dev.corral.Teardown;
+import dev.corral.internal.Child;
+import dev.corral.internal.Outcome;
+import dev.corral.internal.Platform;
+import dev.corral.testing.NoLeftovers;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A run started held (what {@code Command.run()} does on a platform thread) stays with its caller
+ * until the caller's wait: a short command that leaves nothing is finished on that thread, and
+ * anything else (a member left behind, a deadline, a cancel, a pipe) goes to the service thread
+ * with its rules intact.
+ */
+@ExtendWith(NoLeftovers.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HeldRunTest {
+
+  /** The outcome, and the thread it was delivered on. */
+  private static final class Delivered {
+    final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    volatile Thread thread;
+
+    void accept(Outcome o) {
+      thread = Thread.currentThread();
+      outcome.complete(o);
+    }
+
+    Outcome get() throws Exception {
+      return outcome.get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Command quiet(Containment c, String... argv) {
+    return Command.of(argv).containment(c).stdout(Output.discard()).stderr(Output.discard());
+  }
+
+  private static Child startHeld(Command command, Delivered delivered) {
+    return Platform.get().start(command, true, delivered::accept);
+  }
+
+  @Test
+  void aShortRunIsFinishedOnTheWaitingThread() throws Exception {
+    for (String script : new String[] {"exit 3", "kill -9 $$"}) {
+      Delivered d = new Delivered();
+      Child child = startHeld(quiet(Containment.CGROUP, "sh", "-c", script), d);
+
+      assertThat(child.awaitLeader(10_000)).isTrue();
+
+      assertThat(d.outcome).isDone();
+      assertThat(d.thread).isSameAs(Thread.currentThread());
+      Outcome o = d.get();
+      if (script.startsWith("exit")) {
+        assertThat(o.exitCode()).isEqualTo(3);
+      } else {
+        assertThat(o.signal()).isEqualTo(LibC.SIGKILL);
+      }
+      assertThat(o.teardown().containment()).isEqualTo(Containment.CGROUP);
+      assertThat(o.teardown().cause()).isEqualTo(Teardown.Cause.NONE);
+      assertThat(o.teardown().survivors()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Containment.class, names = {"CGROUP", "PROCESS_GROUP"})
+  void aLeaderThatLeavesAMemberIsHandedOverAndTheMemberStopped(Containment c) throws Exception {
+    Delivered d = new Delivered();
+    Child child = startHeld(quiet(c, "sh", "-c", "sleep 30 & exit 0"), d);
+
+    assertThat(child.awaitLeader(10_000)).isFalse();
+
+    Outcome o = d.get();
+    assertThat(o.exitCode()).isZero();
+    assertThat(o.teardown().cause()).isEqualTo(Teardown.Cause.LEFTOVERS);
+    assertThat(o.teardown().signalled()).isEqualTo(1);
+    assertThat(d.thread).isNotSameAs(Thread.currentThread());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Containment.class, names = {"CGROUP", "PROCESS_GROUP"})
+  void aDeadlineWithinTheWaitIsHandedOverBeforeItPasses(Containment c) throws Exception {
+    Delivered d = new Delivered();
+    long t0 = System.nanoTime();
+    Child child = startHeld(quiet(c, "sleep", "30").deadline(Duration.ofMillis(300)), d);
+
+    assertThat(child.awaitLeader(10_000)).isFalse();
+    long handedOver = System.nanoTime() - t0;
+
+    Outcome o = d.get();
+    assertThat(Duration.ofNanos(handedOver)).as("the wait ended at the deadline, not after 10 s")
+        .isLessThan(Duration.ofSeconds(2));
+    assertThat(o.timedOut()).isTrue();
+    assertThat(o.teardown().cause()).isEqualTo(Teardown.Cause.DEADLINE);
+    assertThat(Duration.ofNanos(o.durationNanos())).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aCancelWhileHeldIsSentOnceTheRunIsHandedOver() throws Exception {
+    Delivered d = new Delivered();
+    Child child = startHeld(quiet(Containment.CGROUP, "sleep", "30"), d);
+    // From another thread, as the JVM's shutdown would.
+    Thread.ofPlatform().start(() -> child.cancel(LibC.SIGTERM, false)).join();
+
+    long t0 = System.nanoTime();
+    assertThat(child.awaitLeader(10_000)).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no wait once cancelled")
+        .isLessThan(Duration.ofSeconds(2));
+
+    Outcome o = d.get();
+    assertThat(o.cancelled()).isTrue();
+    assertThat(o.signal()).isEqualTo(LibC.SIGTERM);
+    assertThat(o.teardown().cause()).isEqualTo(Teardown.Cause.CANCEL);
+  }
+
+  @Test
+  void aCancelDuringTheWaitIsSentWhenTheWaitEnds() throws Exception {
+    Delivered d = new Delivered();
+    Child child = startHeld(quiet(Containment.CGROUP, "sleep", "30"), d);
+    Thread canceller = Thread.ofPlatform().start(() -> child.cancel(LibC.SIGTERM, false));
+
+    assertThat(child.awaitLeader(300)).isFalse();
+    canceller.join();
+
+    Outcome o = d.get();
+    assertThat(o.cancelled()).isTrue();
+    assertThat(o.teardown().cause()).isEqualTo(Teardown.Cause.CANCEL);
+  }
+
+  @Test
+  void aRunWithOutputToReadIsNotHeld() throws Exception {
+    Delivered d = new Delivered();
+    Platform.get().start(Command.of("echo", "hi").containment(Containment.CGROUP), true, d::accept);
+
+    // Nobody waits in awaitLeader: the service thread has the run from the start.
+    Outcome o = d.get();
+    assertThat(o.exitCode()).isZero();
+    assertThat(new String(o.stdout().bytes())).isEqualTo("hi\n");
+  }
+}
