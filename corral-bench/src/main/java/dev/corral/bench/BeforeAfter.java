@@ -18,7 +18,8 @@ import java.util.Map;
  * API both builds share, so the machine's drift hits both alike. Run through {@code
  * bin/before-after OLD_COMMIT}.
  *
- * <p>Per round and build: spawn + wait of /bin/true in a cgroup (median µs), capturing 256 MiB
+ * <p>Per round and build: spawn + wait of /bin/true in a cgroup (median µs), the same with
+ * {@code echo hi} and its output captured, capturing 256 MiB
  * (ms), the teardown of a 100-process tree from the deadline to the verified end (ms), and the
  * lateness of 200 concurrent deadlines (p50 and p99 ms).
  */
@@ -71,14 +72,20 @@ public final class BeforeAfter {
   private static void measure() throws Exception {
     Command t = Command.of("/bin/true").stdout(Output.discard()).stderr(Output.discard())
         .containment(Containment.CGROUP);
+    Command captured = Command.of("/bin/echo", "hi").containment(Containment.CGROUP);
     for (int i = 0; i < 2000; i++) {
       t.run(); // JIT warm-up
+      captured.run();
     }
     List<Double> spawn = new ArrayList<>();
+    List<Double> spawnCaptured = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       long s = System.nanoTime();
       t.run();
       spawn.add((System.nanoTime() - s) / 1e3);
+      s = System.nanoTime();
+      captured.run();
+      spawnCaptured.add((System.nanoTime() - s) / 1e3);
     }
     long s = System.nanoTime();
     Result cap = Command.of("head", "-c", Integer.toString(256 << 20), "/dev/zero")
@@ -104,8 +111,9 @@ public final class BeforeAfter {
     for (Run r : runs) {
       late.add((r.await().duration().toNanos() - 2_000_000_000L) / 1e6);
     }
-    System.out.printf("spawn_us=%.1f capture_256MiB_ms=%.1f teardown_100_ms=%.1f"
-        + " deadline200_p50_ms=%.2f deadline200_p99_ms=%.2f%n", Harness.median(spawn), captureMs,
+    System.out.printf("spawn_us=%.1f spawn_echo_captured_us=%.1f capture_256MiB_ms=%.1f"
+        + " teardown_100_ms=%.1f deadline200_p50_ms=%.2f deadline200_p99_ms=%.2f%n",
+        Harness.median(spawn), Harness.median(spawnCaptured), captureMs,
         Harness.median(teardown), Harness.percentile(late, 0.5), Harness.percentile(late, 0.99));
   }
 }

@@ -6,6 +6,12 @@ import dev.corral.internal.Delivery;
 import dev.corral.internal.Members;
 import dev.corral.internal.Outcome;
 import dev.corral.internal.StopSequence;
+import dev.corral.internal.posix.PosixLayout;
+import dev.corral.internal.posix.PosixLibC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -66,7 +72,7 @@ final class LinuxRun implements Child {
    */
   void supervise(boolean held, Consumer<Outcome> done) {
     this.done = done;
-    if (held && !streams.any()) {
+    if (held && streams.holdable()) {
       synchronized (this) {
         this.held = true;
       }
@@ -156,7 +162,7 @@ final class LinuxRun implements Child {
     long wait = command.deadline()
         .map(d -> (startNanos + d.toNanos() - System.nanoTime()) / 1_000_000L - 1)
         .orElse((long) millis);
-    if (!cancelled && wait > 0 && leader.exitsWithin((int) Math.min(wait, millis))
+    if (!cancelled && wait > 0 && endsWithin(System.nanoTime() + Math.min(wait, millis) * 1_000_000L)
         && sequence.finishHere(done)) {
       return true;
     }
@@ -167,5 +173,54 @@ final class LinuxRun implements Child {
       heldCancels.clear();
     }
     return false;
+  }
+
+  /** The holder's read buffer: output of a held run is read on its caller's thread. */
+  private static final ThreadLocal<MemorySegment> HELD_BUFFER =
+      ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(1 << 16));
+
+  /**
+   * On the holder's thread: waits until the leader has exited and every output pipe is at its
+   * end, reading them into their captures meanwhile; false once {@code untilNanos} passes first.
+   */
+  private boolean endsWithin(long untilNanos) {
+    List<PipeReader> readers = streams.readers();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment polls = arena.allocate(PosixLayout.POLLFD, 1 + readers.size());
+      long size = PosixLayout.POLLFD.byteSize();
+      boolean exited = false;
+      while (true) {
+        int n = 0;
+        if (!exited) {
+          PosixLayout.setPollFd(polls, leader.pidfd(), PosixLibC.POLLIN);
+          n++;
+        }
+        List<PipeReader> open = new ArrayList<>(readers.size());
+        for (PipeReader r : readers) {
+          if (r.isOpen()) {
+            PosixLayout.setPollFd(polls.asSlice(n * size, size), r.fd(), PosixLibC.POLLIN);
+            open.add(r);
+            n++;
+          }
+        }
+        if (n == 0) {
+          return true;
+        }
+        long millis = (untilNanos - System.nanoTime()) / 1_000_000L;
+        if (millis <= 0 || PosixLibC.poll(polls, n, (int) millis) <= 0) {
+          return false; // the time is up (or poll failed): the service thread takes over
+        }
+        int i = 0;
+        if (!exited) {
+          exited = PosixLayout.pollRevents(polls) != 0;
+          i++;
+        }
+        for (PipeReader r : open) {
+          if (PosixLayout.pollRevents(polls.asSlice(i++ * size, size)) != 0) {
+            r.drain(PipeReader.BUDGET, HELD_BUFFER.get());
+          }
+        }
+      }
+    }
   }
 }

@@ -97,13 +97,9 @@ final class PidfdLeader implements ExitWatcher {
     }
   }
 
-  /**
-   * Blocks the calling platform thread up to {@code millis} until the leader has exited, polling
-   * the pidfd itself: only while the run is held (see {@link LinuxRun#awaitLeader}), when no other
-   * thread can close it.
-   */
-  boolean exitsWithin(int millis) {
-    return readable(pidfd, millis);
+  /** The pidfd, for the holder's own poll while the run is held ({@link LinuxRun#awaitLeader}). */
+  int pidfd() {
+    return pidfd;
   }
 
   private static boolean readable(int fd, int millis) {

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class PipeReader {
   /** Read at most this much per readiness event, so one chatty child cannot starve the others. */
-  private static final int BUDGET = 4 << 20;
+  static final int BUDGET = 4 << 20;
 
   private final Supervisor supervisor;
   private final int fd;
@@ -23,6 +23,8 @@ final class PipeReader {
   private boolean paused;
   /** Close once the pipe is empty, rather than wait for end of file (the drain bound passed). */
   private boolean closeWhenEmpty;
+  /** In the service thread's epoll set (armed or watched): {@link #close} takes it out. */
+  private boolean watched;
   private Runnable step;
 
   PipeReader(Supervisor supervisor, int fd, Sink sink, Runnable onEnd) {
@@ -34,13 +36,21 @@ final class PipeReader {
 
   /** Puts the pipe in the service thread's epoll set now, from this thread: {@link Supervisor#arm}. */
   void arm() {
+    if (!open) {
+      return; // read to its end by the thread that held the run
+    }
     supervisor.arm(fd, LibC.EPOLLIN);
+    watched = true;
   }
 
   /** Start reading; {@code guard} wraps each step so a failing consumer fails its run, not the loop. */
   void watch(java.util.function.UnaryOperator<Runnable> guard) {
     step = guard.apply(() -> drain(BUDGET));
+    if (!open) {
+      return;
+    }
     supervisor.watchBulk(fd, LibC.EPOLLIN, events -> step.run());
+    watched = true;
   }
 
   /** The sink has room again: called on any thread. */
@@ -49,6 +59,7 @@ final class PipeReader {
       if (open && paused) {
         paused = false;
         supervisor.watchBulk(fd, LibC.EPOLLIN, events -> step.run());
+        watched = true;
         step.run();
       }
     });
@@ -77,7 +88,14 @@ final class PipeReader {
 
   /** Reads what is there now, up to {@code budget} bytes; closes at end of file. */
   void drain(int budget) {
-    MemorySegment buf = supervisor.readBuffer;
+    drain(budget, supervisor.readBuffer);
+  }
+
+  /**
+   * As {@link #drain(int)}, through {@code buf}: on the service thread, or on the thread that
+   * holds a run whose sink is a capture (nothing then calls back into the service thread).
+   */
+  void drain(int budget, MemorySegment buf) {
     int total = 0;
     while (open && !paused && total < budget) {
       if (spliceable && sink.full()) {
@@ -104,7 +122,7 @@ final class PipeReader {
         total += (int) n;
         if (sink.backlogged(this::resume)) {
           paused = true;
-          supervisor.unwatch(fd);
+          unwatch();
         }
       } else if (n == -Errors.ERRNO.EAGAIN) {
         emptied();
@@ -127,16 +145,25 @@ final class PipeReader {
   void close() {
     if (open) {
       open = false;
-      if (!paused) {
-        supervisor.unwatch(fd);
-      }
+      unwatch();
       PosixLibC.close(fd);
       sink.end();
       onEnd.run();
     }
   }
 
+  private void unwatch() {
+    if (watched) {
+      watched = false;
+      supervisor.unwatch(fd);
+    }
+  }
+
   Sink sink() {
     return sink;
+  }
+
+  int fd() {
+    return fd;
   }
 }

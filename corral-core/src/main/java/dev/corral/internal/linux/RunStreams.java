@@ -50,9 +50,20 @@ final class RunStreams implements Pipes {
     return sink;
   }
 
-  /** Whether the run has any pipe to serve: stdin to feed, or output to read. */
-  boolean any() {
-    return stdin != null || stdout != null || stderr != null;
+  /**
+   * Whether the thread that holds the run can serve its pipes until the run ends: no stdin to
+   * feed, and output only captured (no consumer, no stream for the caller).
+   */
+  boolean holdable() {
+    if (stdin != null) {
+      return false;
+    }
+    for (PipeReader r : readers()) {
+      if (!(r.sink() instanceof Sink.Capture)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -174,7 +185,7 @@ final class RunStreams implements Pipes {
     return out;
   }
 
-  private List<PipeReader> readers() {
+  List<PipeReader> readers() {
     List<PipeReader> list = new ArrayList<>(2);
     if (stdout != null) {
       list.add(stdout);

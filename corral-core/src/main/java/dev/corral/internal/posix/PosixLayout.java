@@ -232,9 +232,17 @@ public final class PosixLayout {
 
   private static final long POLL_EVENTS = POLLFD.byteOffset(groupElement("events"));
 
+  private static final long POLL_REVENTS = POLLFD.byteOffset(groupElement("revents"));
+
   public static void setPollFd(MemorySegment p, int fd, int events) {
     p.set(ValueLayout.JAVA_INT, 0, fd);
     p.set(ValueLayout.JAVA_SHORT, POLL_EVENTS, (short) events);
+    p.set(ValueLayout.JAVA_SHORT, POLL_REVENTS, (short) 0);
+  }
+
+  /** The events poll saw on {@code p}: readable, hung up or in error when not 0. */
+  public static int pollRevents(MemorySegment p) {
+    return p.get(ValueLayout.JAVA_SHORT, POLL_REVENTS);
   }
 
   @Override

@@ -140,13 +140,58 @@ class HeldRunTest {
   }
 
   @Test
-  void aRunWithOutputToReadIsNotHeld() throws Exception {
+  void capturedOutputIsReadOnTheWaitingThread() throws Exception {
     Delivered d = new Delivered();
-    Platform.get().start(Command.of("echo", "hi").containment(Containment.CGROUP), true, d::accept);
+    Child child = startHeld(Command.of("sh", "-c", "echo out; echo err >&2")
+        .containment(Containment.CGROUP), d);
+
+    assertThat(child.awaitLeader(10_000)).isTrue();
+
+    assertThat(d.thread).isSameAs(Thread.currentThread());
+    Outcome o = d.get();
+    assertThat(new String(o.stdout().bytes())).isEqualTo("out\n");
+    assertThat(new String(o.stderr().bytes())).isEqualTo("err\n");
+  }
+
+  @Test
+  void outputPastTheCaptureLimitIsDroppedOnTheWaitingThreadToo() throws Exception {
+    Delivered d = new Delivered();
+    Child child = startHeld(Command.of("head", "-c", "300000", "/dev/zero")
+        .containment(Containment.CGROUP).stdout(Output.capture(1000)), d);
+
+    assertThat(child.awaitLeader(10_000)).isTrue();
+
+    Outcome o = d.get();
+    assertThat(o.stdout().bytes()).hasSize(1000);
+    assertThat(o.stdout().truncated()).isTrue();
+  }
+
+  @Test
+  void outputArrivesWholeWhenTheRunIsHandedOverWhileItWrites() throws Exception {
+    Delivered d = new Delivered();
+    // Half before the holder's short wait ends, half after: the service thread reads the rest.
+    Child child = startHeld(Command.of("sh", "-c",
+        "head -c 1500000 /dev/zero; sleep 0.2; head -c 1500000 /dev/zero; echo done >&2")
+        .containment(Containment.CGROUP), d);
+
+    assertThat(child.awaitLeader(50)).isFalse();
+
+    Outcome o = d.get();
+    assertThat(o.stdout().bytes()).hasSize(3_000_000);
+    assertThat(new String(o.stderr().bytes())).isEqualTo("done\n");
+    assertThat(d.thread).isNotSameAs(Thread.currentThread());
+  }
+
+  @Test
+  void aRunWithAConsumerIsNotHeld() throws Exception {
+    Delivered d = new Delivered();
+    java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Platform.get().start(Command.of("echo", "hi").containment(Containment.CGROUP)
+        .stdout(Output.lines(lines::add)), true, d::accept);
 
     // Nobody waits in awaitLeader: the service thread has the run from the start.
     Outcome o = d.get();
     assertThat(o.exitCode()).isZero();
-    assertThat(new String(o.stdout().bytes())).isEqualTo("hi\n");
+    assertThat(lines).containsExactly("hi");
   }
 }
