@@ -42,7 +42,7 @@ public final class Report {
     for (String g : r.goals) {
       r.md.append("- ").append(g).append('\n');
     }
-    r.md.append("\nReproduce: `./bench` (about 10 minutes); `./bench --quick` is the smoke run that"
+    r.md.append("\nReproduce: `./bench` (about 20 minutes); `./bench --quick` is the smoke run that"
         + " `.ci/run` runs after the tests. Chart: [benchmarks.png](benchmarks.png).\n");
     Files.writeString(out, r.md.toString());
     try {
