@@ -173,18 +173,18 @@ public final class Report {
         .append(String.format(Locale.ROOT, "| Corral | %.0f | |%n", Double.parseDouble(kv.get("corral"))))
         .append("\nRatios to C by round: ").append(kv.get("ratios").replace(",", ", ")).append(".\n\n")
         .append("Where the time goes there, measured with timestamps in the JVM on 2026-12-03 (not in this"
-            + " run), at steady state: Corral's own work is about 20 µs on the caller's path (11 µs up to"
-            + " pidfd_spawn, 8 after it, 2 to hand the result over) and 21 µs on the service thread after"
-            + " the exit. Two costs were removed that day: waking the sleeping service thread through its"
-            + " eventfd cost the caller 18.6 µs per spawn (the run's pidfd is now put in the epoll set"
-            + " from the caller's thread, and its exit wakes the loop), and glibc's pidfd_getpid, which"
-            + " parses /proc/self/fdinfo, 12 µs (one PIDFD_GET_INFO ioctl now). A raw FFM loop in the"
-            + " same JVM that spawns the same way (pidfd_spawn, setsid, straight into a cgroup) and waits"
-            + " with waitid costs what the C loop does; Corral, timed in rounds interleaved with it, took"
-            + " 1.08-1.6× it over six runs (median about 1.2×). The setsid and the cgroup are not the gap:"
-            + " the gap, about 100 µs, is Corral's, and only about 40 µs of it is the threads' own work"
-            + " timed above; the rest is not yet explained (the hand-overs between the caller, the service"
-            + " thread and the child on 2 CPUs are the suspect).\n\n");
+            + " run), at steady state, for `run()` of /bin/true with its output discarded: 11 µs of Java"
+            + " up to pidfd_spawn, 123 µs in pidfd_spawn, 2 µs for the pid (one PIDFD_GET_INFO ioctl),"
+            + " 4 µs to the wait, the wait for the exit, then 20 µs to finish on the caller's thread: 2"
+            + " to read the exit status, 5 to read cgroup.events (the tree is verified empty), 8 to reap"
+            + " and close the pidfd, 2 to give the cgroup back, 2 to build the result. Since that day a"
+            + " `run()` on a platform thread whose command ends alone within 10 ms is finished there and"
+            + " never reaches the service thread. Before, the exit woke the service thread too and the"
+            + " caller waited for its verdict: 21 µs of work, but about 100 µs on these 2 CPUs, which"
+            + " was the gap to C. Part of what remains is the child's: a C loop that spawns the way"
+            + " Corral does (every signal disposition reset, 0-2 on /dev/null, everything above closed,"
+            + " into a cgroup) took 117-143 µs in its posix_spawn against the reference's 86-96 µs, in"
+            + " the two quiet rounds of one run.\n\n");
     goal("spawn + wait ≤ 1.10× C on glibc 2.41 (kernel placement, paired rounds)", vsC <= 1.10,
         fmt(vsC) + "×");
     goal("spawn + wait ≤ 0.5× ProcessBuilder on glibc 2.41", vsPb <= 0.5, fmt(vsPb) + "×");
