@@ -67,8 +67,9 @@ final class LinuxRun implements Child {
    * it next wakes (at their first event at the latest) instead of being woken for it now.
    *
    * <p>With {@code held} (the starting platform thread waits for the outcome next, in {@link
-   * #awaitLeader}) and no pipe to serve, the run stays with that thread until then: a short
-   * command then ends without the service thread ever hearing of it.
+   * #awaitLeader}), no stdin to feed and output only captured, the run stays with that thread
+   * until then, and that thread reads the output: a short command then ends without the service
+   * thread ever hearing of it.
    */
   void supervise(boolean held, Consumer<Outcome> done) {
     this.done = done;
@@ -101,7 +102,7 @@ final class LinuxRun implements Child {
   /** Guarded by this: the starting thread holds the run; the service thread has not heard of it. */
   private boolean held;
   /** Cancels that came while the run was held, in order; sent once it is handed over. */
-  private final java.util.List<Runnable> heldCancels = new java.util.ArrayList<>(0);
+  private final List<Runnable> heldCancels = new ArrayList<>(0);
 
   @Override
   public long pid() {
