@@ -7,10 +7,11 @@ import java.util.Arrays;
 
 /**
  * Where bytes read from a child's pipe go in the JVM. {@link #accept} and {@link #end} are called
- * on one thread per stream (the native tier's service thread, the portable tier's reader), so a
- * sink needs no locking there. Pure Java: the platform hands it a buffer and a length.
+ * on one thread at a time per stream (the native tier's service thread, or before it the thread
+ * holding the run, which hands it over through the service thread's queue; the portable tier's
+ * reader), so a sink needs no locking there. Pure Java: the platform hands it a buffer and a length.
  *
- * <p>A {@link Capture} keeps the bytes on the service thread. Consumers ({@link Output.Lines},
+ * <p>A {@link Capture} keeps the bytes on the thread that reads them. Consumers ({@link Output.Lines},
  * {@link Output.Chunks}) never run there: a {@link Delivery} copies the bytes and hands them to a
  * thread of the consumer's own, so a slow or throwing consumer harms only its own run.
  */

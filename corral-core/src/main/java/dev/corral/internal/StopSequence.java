@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  *
  * <p>A backend brings only what is its own: a {@link Scheduler} (its service thread and clock), a
  * {@link Leader}, its {@link Members} and its {@link Pipes}. Every method here runs on the scheduler's
- * thread; events from other threads go through {@link #post}. A step that throws fails the run
+ * thread (but {@link #finishHere}, before {@link #start}); events from other threads go through {@link #post}. A step that throws fails the run
  * (the tree is killed first), and the caller gets the failure instead of waiting forever.
  *
  * <p>Race: the leader's exit and the deadline can be due in the same instant. The deadline polls

@@ -122,7 +122,7 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
           PosixSpawn.MARKER + "=" + marker, start, Watchdog::leave);
     }
     boolean told = containment != Containment.CGROUP && Watchdog.tellGroup(suffix, command);
-    return supervise(new LinuxRun(supervisor, command, start, spawned, tree, live::size), held, () -> {
+    return supervise(new LinuxRun(supervisor, command, start, spawned, tree, live::size, held), () -> {
       if (told) {
         Watchdog.forget(suffix);
       }
@@ -153,9 +153,9 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
 
   private volatile Throwable nativeFailure;
 
-  private LinuxRun supervise(LinuxRun run, boolean held, Runnable over, Consumer<Outcome> done) {
-    live.add(run);
-    run.supervise(held, outcome -> {
+  private LinuxRun supervise(LinuxRun run, Runnable over, Consumer<Outcome> done) {
+    live.add(run); // a held run is held from its construction: a cancel from here on waits for it
+    run.supervise(outcome -> {
       live.remove(run);
       over.run();
       done.accept(outcome);
@@ -208,8 +208,8 @@ public final class LinuxPlatform implements Platform, dev.corral.internal.cli.Cl
     }
     Spawner.Spawned spawned = new Spawner.Spawned(pid, pidfd, -1, -1, -1);
     LinuxRun run = new LinuxRun(supervisor, command, start, spawned,
-        new CgroupTree(supervisor, h, files, pid, Teardown.Placement.LAUNCHER), live::size);
-    return supervise(run, false, () -> {}, done);
+        new CgroupTree(supervisor, h, files, pid, Teardown.Placement.LAUNCHER), live::size, false);
+    return supervise(run, () -> {}, done);
   }
 
   /** A run in the slot is over or handed over (then {@link #adopt} tracks it). */

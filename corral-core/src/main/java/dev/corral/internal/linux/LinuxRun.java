@@ -34,8 +34,13 @@ final class LinuxRun implements Child {
   /** How many runs the platform supervises now, this one included. */
   private final IntSupplier runsInFlight;
 
+  /**
+   * @param held the starting platform thread waits for the outcome next, in {@link #awaitLeader}:
+   *     with no stdin to feed and output only captured, the run stays with that thread until
+   *     then (see {@link #supervise})
+   */
   LinuxRun(Supervisor supervisor, Command command, long startNanos, Spawner.Spawned spawned,
-      Members tree, IntSupplier runsInFlight) {
+      Members tree, IntSupplier runsInFlight, boolean held) {
     this.startNanos = startNanos;
     this.runsInFlight = runsInFlight;
     this.command = command;
@@ -54,6 +59,7 @@ final class LinuxRun implements Child {
         });
     this.sequence = new StopSequence(command, startNanos, supervisor, leader, tree, streams,
         LibC.SIGKILL, KILL_RETRY_NANOS);
+    this.held = held && streams.holdable();
   }
 
   private StopSequence sequence() {
@@ -66,18 +72,16 @@ final class LinuxRun implements Child {
    * the pidfd and pipes in its epoll set, and the service thread registers their handlers when
    * it next wakes (at their first event at the latest) instead of being woken for it now.
    *
-   * <p>With {@code held} (the starting platform thread waits for the outcome next, in {@link
-   * #awaitLeader}), no stdin to feed and output only captured, the run stays with that thread
-   * until then, and that thread reads the output: a short command then ends without the service
-   * thread ever hearing of it.
+   * <p>A held run (no stdin to feed, output only captured, its starting platform thread about to
+   * wait in {@link #awaitLeader}) stays with that thread until then, and that thread reads the
+   * output: a short command then ends without the service thread ever hearing of it.
    */
-  void supervise(boolean held, Consumer<Outcome> done) {
+  void supervise(Consumer<Outcome> done) {
     this.done = done;
-    if (held && streams.holdable()) {
-      synchronized (this) {
-        this.held = true;
+    synchronized (this) {
+      if (held) {
+        return;
       }
-      return;
     }
     handOver();
   }
@@ -99,7 +103,10 @@ final class LinuxRun implements Child {
   }
 
   private Consumer<Outcome> done;
-  /** Guarded by this: the starting thread holds the run; the service thread has not heard of it. */
+  /**
+   * Guarded by this: the starting thread holds the run; the service thread has not heard of it.
+   * Set at construction, before the run is published to anything that could cancel it.
+   */
   private boolean held;
   /** Cancels that came while the run was held, in order; sent once it is handed over. */
   private final List<Runnable> heldCancels = new ArrayList<>(0);
@@ -132,8 +139,9 @@ final class LinuxRun implements Child {
   public void cancel(int signal, boolean resend) {
     synchronized (this) {
       if (held) {
-        // Only the JVM's shutdown can cancel a held run (its caller is waiting for it): the
-        // holder hands the run over at the end of its wait, milliseconds away, and sends this.
+        // Only the JVM's shutdown, or the holder's own close after its wait failed, can cancel
+        // a held run: the holder hands it over at the end of its wait, at most 10 ms away, and
+        // sends this then.
         heldCancels.add(() -> sequence.cancel(signal, resend));
         return;
       }
@@ -163,15 +171,21 @@ final class LinuxRun implements Child {
     long wait = command.deadline()
         .map(d -> (startNanos + d.toNanos() - System.nanoTime()) / 1_000_000L - 1)
         .orElse((long) millis);
-    if (!cancelled && wait > 0 && endsWithin(System.nanoTime() + Math.min(wait, millis) * 1_000_000L)
-        && sequence.finishHere(done)) {
-      return true;
-    }
-    handOver();
-    synchronized (this) {
-      held = false; // only now: a cancel must follow the hand-over into the service thread's queue
-      heldCancels.forEach(sequence::post);
-      heldCancels.clear();
+    try {
+      if (!cancelled && wait > 0 && endsWithin(System.nanoTime() + Math.min(wait, millis) * 1_000_000L)
+          && sequence.finishHere(done)) {
+        return true;
+      }
+    } finally {
+      // Handed over unless finished here, even when the wait threw (then it throws on).
+      if (!sequence.finished()) {
+        handOver();
+        synchronized (this) {
+          held = false; // only now: a cancel must follow the hand-over into the service thread's queue
+          heldCancels.forEach(sequence::post);
+          heldCancels.clear();
+        }
+      }
     }
     return false;
   }
@@ -179,6 +193,8 @@ final class LinuxRun implements Child {
   /** The holder's read buffer: output of a held run is read on its caller's thread. */
   private static final ThreadLocal<MemorySegment> HELD_BUFFER =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(1 << 16));
+  /** What the holder reads from one pipe between two looks at the clock. */
+  private static final int HELD_BUDGET = 4 << 16;
 
   /**
    * On the holder's thread: waits until the leader has exited and every output pipe is at its
@@ -217,8 +233,9 @@ final class LinuxRun implements Child {
           i++;
         }
         for (PipeReader r : open) {
-          if (PosixLayout.pollRevents(polls.asSlice(i++ * size, size)) != 0) {
-            r.drain(PipeReader.BUDGET, HELD_BUFFER.get());
+          if (PosixLayout.pollRevents(polls.asSlice(i++ * size, size)) != 0
+              && untilNanos - System.nanoTime() > 0) {
+            r.drain(HELD_BUDGET, HELD_BUFFER.get());
           }
         }
       }

@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A run's leader through its pidfd: epoll tells its exit, waitid(P_PIDFD, WNOWAIT) reads the
- * status without reaping it. Everything but {@link #awaitExit} runs on the service thread.
+ * status without reaping it. Everything but {@link #awaitExit} runs on the thread that owns the
+ * run: the service thread, or before the hand-over the thread that holds it.
  */
 final class PidfdLeader implements ExitWatcher {
   private final Supervisor supervisor;

@@ -6,12 +6,13 @@ import dev.corral.internal.posix.PosixLibC;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Moves a child's stdout or stderr from its pipe into a {@link Sink}, on the service thread. While
+ * Moves a child's stdout or stderr from its pipe into a {@link Sink}, on the service thread (or,
+ * for a captured stream, on the thread that holds its run, until the hand-over). While
  * the sink is backlogged (a consumer behind), the pipe is not watched, so the child blocks on it.
  */
 final class PipeReader {
   /** Read at most this much per readiness event, so one chatty child cannot starve the others. */
-  static final int BUDGET = 4 << 20;
+  private static final int BUDGET = 4 << 20;
 
   private final Supervisor supervisor;
   private final int fd;

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * A run's pipes, on the service thread: stdin fed from its bytes, stdout and stderr read into
+ * A run's pipes, on the service thread (a held run's captures on its holder's thread, until the
+ * hand-over): stdin fed from its bytes, stdout and stderr read into
  * their sinks, then, once the tree is gone, drained; the {@link StopSequence} bounds how long.
  */
 final class RunStreams implements Pipes {
@@ -25,7 +26,7 @@ final class RunStreams implements Pipes {
   private final StdinPipe stdinPipe;
 
   /**
-   * @param changed told, on the service thread, when a pipe closed or a delivery is over
+   * @param changed told, on the thread that owns the run, when a pipe closed or a delivery is over
    * @param consumers told when a consumer threw, and when a delivery is over (any thread)
    */
   RunStreams(Supervisor supervisor, Command command, Spawner.Spawned spawned, Runnable changed,

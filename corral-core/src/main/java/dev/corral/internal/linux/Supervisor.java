@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * epoll instance, and runs every run's timers, so the thread count stays constant however many
  * children are alive.
  *
- * <p>All run state is touched only on this thread. Other threads hand work over with {@link
+ * <p>All run state is touched only on this thread, once the run is handed to it: a run held by
+ * the caller of {@code Command.run()} is that thread's until it finishes or hands it over (see
+ * {@link LinuxRun#awaitLeader}), and this thread never sees it before. Other threads hand work over with {@link
  * #execute}, which wakes the loop through an eventfd. A new run with nothing to feed is handed over
  * without a wake-up, which costs the waker tens of microseconds here: its thread {@link #arm arms}
  * the run's descriptors in the epoll set and {@link #executeQuietly queues} their registration,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.corral.Command;
 import dev.corral.Containment;
 import dev.corral.Output;
+import dev.corral.Result;
 import dev.corral.Teardown;
 import dev.corral.internal.Child;
 import dev.corral.internal.Outcome;
@@ -193,5 +194,62 @@ class HeldRunTest {
     Outcome o = d.get();
     assertThat(o.exitCode()).isZero();
     assertThat(lines).containsExactly("hi");
+  }
+
+  @Test
+  void aProcessGroupRunEndsWithItsExitCodeWhereverItIsFinished() throws Exception {
+    // Finished on this thread when no pid was allocated since the leader's, else handed over:
+    // either way the same outcome.
+    Delivered d = new Delivered();
+    Child child = startHeld(quiet(Containment.PROCESS_GROUP, "sh", "-c", "exit 4"), d);
+
+    boolean here = child.awaitLeader(10_000);
+
+    Outcome o = d.get();
+    assertThat(o.exitCode()).isEqualTo(4);
+    assertThat(o.teardown().cause()).isEqualTo(Teardown.Cause.NONE);
+    assertThat(d.thread == Thread.currentThread()).isEqualTo(here);
+  }
+
+  @Test
+  void pipesReadToTheirEndBeforeTheHandOverAreNotWatchedAgain() throws Exception {
+    Delivered d = new Delivered();
+    // Both pipes end at once; the leader lives on past the holder's wait.
+    Child child = startHeld(Command.of("sh", "-c", "echo early; exec >&- 2>&-; sleep 0.3")
+        .containment(Containment.CGROUP), d);
+
+    assertThat(child.awaitLeader(100)).isFalse();
+    // Descriptors opened now may take the closed pipes' numbers: they must not reach the loop.
+    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/dev/zero"));
+        var in2 = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/dev/zero"))) {
+      Outcome o = d.get();
+      assertThat(new String(o.stdout().bytes())).isEqualTo("early\n");
+      assertThat(o.exitCode()).isZero();
+    }
+    Result after = Command.of("echo", "next").containment(Containment.CGROUP)
+        .deadline(Duration.ofSeconds(10)).run();
+    assertThat(after.stdoutText()).isEqualTo("next\n");
+  }
+
+  @Test
+  void aDeadlineTooCloseForAWaitIsHandedOverAtOnce() throws Exception {
+    Delivered d = new Delivered();
+    Child child = startHeld(quiet(Containment.CGROUP, "sleep", "30").deadline(Duration.ofMillis(1)), d);
+
+    assertThat(child.awaitLeader(10_000)).isFalse();
+
+    Outcome o = d.get();
+    assertThat(o.timedOut()).isTrue();
+    assertThat(Duration.ofNanos(o.durationNanos())).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void runFromAVirtualThreadIsNotHeldAndGivesTheSameResult() throws Exception {
+    Result[] r = new Result[1];
+    Thread.ofVirtual().start(() -> r[0] = Command.of("sh", "-c", "echo v; exit 5")
+        .containment(Containment.CGROUP).deadline(Duration.ofSeconds(10)).run()).join();
+
+    assertThat(r[0].stdoutText()).isEqualTo("v\n");
+    assertThat(r[0].exitCode()).hasValue(5);
   }
 }
