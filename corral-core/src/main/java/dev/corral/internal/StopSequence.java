@@ -31,6 +31,8 @@ public final class StopSequence {
 
   private final Command command;
   private final long startNanos;
+  /** When the deadline passes, on the scheduler's clock; {@link Long#MAX_VALUE} without one. */
+  private final long deadlineAt;
   private final Scheduler scheduler;
   private final Leader leader;
   private final Members tree;
@@ -74,6 +76,7 @@ public final class StopSequence {
       Members tree, Pipes streams, int killSignal, long killRetryNanos) {
     this.command = command;
     this.startNanos = startNanos;
+    this.deadlineAt = command.deadline().map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
     this.scheduler = scheduler;
     this.leader = leader;
     this.tree = tree;
@@ -90,7 +93,6 @@ public final class StopSequence {
    */
   public void start(Runnable register, boolean armed, Consumer<Outcome> done) {
     this.done = done;
-    long deadlineAt = command.deadline().map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
     Runnable first = guard(() -> {
       if (!finished) {
         register.run();
@@ -124,6 +126,11 @@ public final class StopSequence {
     signal = exit.signal();
     guard(this::treeGone).run();
     return true;
+  }
+
+  /** When the deadline passes, on the scheduler's clock; {@link Long#MAX_VALUE} without one. */
+  public long deadlineAt() {
+    return deadlineAt;
   }
 
   /** Runs {@code step} on the service thread, guarded; from any thread. */
@@ -363,7 +370,6 @@ public final class StopSequence {
     if (stopping || giveUpOnConsumers) {
       at = now + DRAIN_NANOS;
     } else if (command.deadline().isPresent()) {
-      long deadlineAt = startNanos + command.deadline().get().toNanos();
       at = (deadlineAt - now > 0 ? deadlineAt : now) + DRAIN_NANOS;
     } else {
       return;

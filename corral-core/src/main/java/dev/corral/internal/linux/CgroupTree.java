@@ -98,7 +98,7 @@ final class CgroupTree implements Tree {
   /** The same answer: the kernel's flag, read through this thread's own buffer. */
   @Override
   public boolean isEmptyFromAnyThread() {
-    return !populated();
+    return isEmpty();
   }
 
   boolean populated() {

@@ -30,7 +30,6 @@ final class LinuxRun implements Child {
   private final PidfdLeader leader;
   private final RunStreams streams;
   private final StopSequence sequence;
-  private final long startNanos;
   /** How many runs the platform supervises now, this one included. */
   private final IntSupplier runsInFlight;
 
@@ -41,7 +40,6 @@ final class LinuxRun implements Child {
    */
   LinuxRun(Supervisor supervisor, Command command, long startNanos, Spawner.Spawned spawned,
       Members tree, IntSupplier runsInFlight, boolean held) {
-    this.startNanos = startNanos;
     this.runsInFlight = runsInFlight;
     this.command = command;
     this.leader = new PidfdLeader(supervisor, spawned.pid(), spawned.pidfd());
@@ -168,9 +166,8 @@ final class LinuxRun implements Child {
     }
     // The deadline is the service thread's: hand over a millisecond before it, so that poll's
     // own lateness does not add to the stop's.
-    long wait = command.deadline()
-        .map(d -> (startNanos + d.toNanos() - System.nanoTime()) / 1_000_000L - 1)
-        .orElse((long) millis);
+    long wait = command.deadline().isEmpty() ? millis
+        : (sequence.deadlineAt() - System.nanoTime()) / 1_000_000L - 1;
     try {
       if (!cancelled && wait > 0 && endsWithin(System.nanoTime() + Math.min(wait, millis) * 1_000_000L)
           && sequence.finishHere(done)) {

@@ -91,8 +91,10 @@ final class PidfdLeader implements ExitWatcher {
     if (fd < 0) {
       return false;
     }
-    try {
-      return readable(fd, millis);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment poll = arena.allocate(PosixLayout.POLLFD);
+      PosixLayout.setPollFd(poll, fd, PosixLibC.POLLIN);
+      return PosixLibC.poll(poll, 1, millis) > 0;
     } finally {
       PosixLibC.close(fd);
     }
@@ -101,14 +103,6 @@ final class PidfdLeader implements ExitWatcher {
   /** The pidfd, for the holder's own poll while the run is held ({@link LinuxRun#awaitLeader}). */
   int pidfd() {
     return pidfd;
-  }
-
-  private static boolean readable(int fd, int millis) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment poll = arena.allocate(PosixLayout.POLLFD);
-      PosixLayout.setPollFd(poll, fd, PosixLibC.POLLIN);
-      return PosixLibC.poll(poll, 1, millis) > 0;
-    }
   }
 
   private void unwatch() {

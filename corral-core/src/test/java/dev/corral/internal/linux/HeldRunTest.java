@@ -49,6 +49,11 @@ class HeldRunTest {
     return Command.of(argv).containment(c).stdout(Output.discard()).stderr(Output.discard());
   }
 
+  /** A shell script in a cgroup, its output captured (the default). */
+  private static Command captured(String script) {
+    return Command.of("sh", "-c", script).containment(Containment.CGROUP);
+  }
+
   private static Child startHeld(Command command, Delivered delivered) {
     return Platform.get().start(command, true, delivered::accept);
   }
@@ -143,8 +148,7 @@ class HeldRunTest {
   @Test
   void capturedOutputIsReadOnTheWaitingThread() throws Exception {
     Delivered d = new Delivered();
-    Child child = startHeld(Command.of("sh", "-c", "echo out; echo err >&2")
-        .containment(Containment.CGROUP), d);
+    Child child = startHeld(captured("echo out; echo err >&2"), d);
 
     assertThat(child.awaitLeader(10_000)).isTrue();
 
@@ -171,9 +175,8 @@ class HeldRunTest {
   void outputArrivesWholeWhenTheRunIsHandedOverWhileItWrites() throws Exception {
     Delivered d = new Delivered();
     // Half before the holder's short wait ends, half after: the service thread reads the rest.
-    Child child = startHeld(Command.of("sh", "-c",
-        "head -c 1500000 /dev/zero; sleep 0.2; head -c 1500000 /dev/zero; echo done >&2")
-        .containment(Containment.CGROUP), d);
+    Child child = startHeld(
+        captured("head -c 1500000 /dev/zero; sleep 0.2; head -c 1500000 /dev/zero; echo done >&2"), d);
 
     assertThat(child.awaitLeader(50)).isFalse();
 
@@ -215,8 +218,7 @@ class HeldRunTest {
   void pipesReadToTheirEndBeforeTheHandOverAreNotWatchedAgain() throws Exception {
     Delivered d = new Delivered();
     // Both pipes end at once; the leader lives on past the holder's wait.
-    Child child = startHeld(Command.of("sh", "-c", "echo early; exec >&- 2>&-; sleep 0.3")
-        .containment(Containment.CGROUP), d);
+    Child child = startHeld(captured("echo early; exec >&- 2>&-; sleep 0.3"), d);
 
     assertThat(child.awaitLeader(100)).isFalse();
     // Descriptors opened now may take the closed pipes' numbers: they must not reach the loop.
