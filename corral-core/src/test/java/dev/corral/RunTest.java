@@ -254,6 +254,25 @@ class RunTest {
   }
 
   @Test
+  void aSignalThisJvmIgnoresStartsWithItsDefaultUnlessKeptIgnored() {
+    int sig = 40; // RTMIN+6, which nothing in this JVM uses
+    dev.corral.internal.posix.OwnSignals.ignore(java.util.Set.of(sig));
+    try {
+      assertThat(Command.of("cat", "/proc/self/status").run().stdoutText())
+          .containsPattern("SigIgn:\\s+0+\n");
+      assertThat(Command.of("cat", "/proc/self/status").keepIgnored(java.util.Set.of(Signal.of(sig)))
+          .run().stdoutText()).containsPattern("SigIgn:\\s+0*" + Long.toHexString(1L << (sig - 1)) + "\n");
+    } finally {
+      try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+        var layout = dev.corral.internal.posix.PosixLibC.LAYOUT;
+        java.lang.foreign.MemorySegment dfl = arena.allocate(layout.SIGACTION);
+        layout.setSaHandler(dfl, dev.corral.internal.posix.PosixLibC.SIG_DFL);
+        dev.corral.internal.posix.PosixLibC.sigaction(sig, dfl, java.lang.foreign.MemorySegment.NULL);
+      }
+    }
+  }
+
+  @Test
   void childStartsWithEmptySignalMaskAndOnlyThreeDescriptors() {
     Result r = sh("grep SigBlk /proc/self/status; ls /proc/self/fd").run();
     String[] lines = r.stdoutText().split("\n");

@@ -46,6 +46,33 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
     }
   }
 
+  /**
+   * The signals a process ignores (bit n-1 for signal n) from the first {@code length} bytes of
+   * its {@code /proc/<pid>/status}, or -1 (every bit) when they are not there. The stat line has
+   * them too, but only signals 1 to 31.
+   */
+  public static long ignoredSignals(java.lang.foreign.MemorySegment status, int length) {
+    byte[] key = {'\n', 'S', 'i', 'g', 'I', 'g', 'n', ':', '\t'};
+    for (int i = 0; i + key.length + 16 <= length; i++) {
+      int k = 0;
+      while (k < key.length && status.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i + k) == key[k]) {
+        k++;
+      }
+      if (k == key.length) {
+        long mask = 0;
+        for (int d = i + k; d < i + k + 16; d++) {
+          int digit = Character.digit(status.get(java.lang.foreign.ValueLayout.JAVA_BYTE, d), 16);
+          if (digit < 0) {
+            return -1;
+          }
+          mask = mask << 4 | digit;
+        }
+        return mask;
+      }
+    }
+    return -1;
+  }
+
   /** The fields after the command name (the first is field 3), or null if there is no name. */
   private static String[] fields(String line) {
     int close = line.lastIndexOf(") ");

@@ -39,6 +39,23 @@ class PureLogicTest {
   }
 
   @Test
+  void procStatusGivesTheIgnoredSignals() {
+    // After `trap "" HUP USR1`, and ignoring RTMIN+6 (40).
+    String status = "Name:\tsh\nSigQ:\t0/96362\nSigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"
+        + "SigBlk:\t0000000000000000\nSigIgn:\t0000008000000201\nSigCgt:\t0000000000010000\nCapInh:\t0\n";
+    assertThat(ignored(status)).isEqualTo(0x8000000201L);
+    assertThat(ignored(status.replace("0000008000000201", "ffffffffffffffff"))).isEqualTo(-1L);
+    assertThat(ignored(status.replace("0000008000000201", "00000080000002x1"))).isEqualTo(-1L);
+    assertThat(ignored(status.substring(0, status.indexOf("SigIgn") + 12))).isEqualTo(-1L); // cut short
+    assertThat(ignored("Name:\tsh\nSigCgt:\t0000000000010000\n")).isEqualTo(-1L);
+  }
+
+  private static long ignored(String status) {
+    byte[] bytes = status.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return ProcStat.ignoredSignals(java.lang.foreign.MemorySegment.ofArray(bytes), bytes.length);
+  }
+
+  @Test
   void linuxSignalNamesAndNumbers() {
     Signals s = Signals.LINUX;
     assertThat(s.number("TERM")).isEqualTo(15);

@@ -48,6 +48,9 @@ final class CgroupTree implements Tree {
   private final List<Runnable> whileFrozen = new ArrayList<>();
   private Supervisor.Timer freezeTimer;
   private boolean eventsWatched;
+  /** Once seen empty, and never frozen, the cgroup can be recycled without reading it again. */
+  private boolean seenEmpty;
+  private boolean froze;
 
   private final Teardown.Placement placement;
   /** Whether cgroup.kill was written: see {@link #close}. */
@@ -92,7 +95,11 @@ final class CgroupTree implements Tree {
   /** The kernel's own answer: "populated 0" ignores zombies, so the unreaped leader does not count. */
   @Override
   public boolean isEmpty() {
-    return !populated();
+    if (populated()) {
+      return false;
+    }
+    seenEmpty = true; // for good: nothing but Corral's own spawn can enter an empty cgroup
+    return true;
   }
 
   /** The same answer: the kernel's flag, read through this thread's own buffer. */
@@ -144,6 +151,7 @@ final class CgroupTree implements Tree {
     if (whileFrozen.size() > 1) {
       return; // a freeze is already on its way; this pass joins it
     }
+    froze = true;
     CgroupFs.write(dir.resolve("cgroup.freeze"), "1");
     if (frozenOrEmpty()) {
       runFrozen();
@@ -275,6 +283,7 @@ final class CgroupTree implements Tree {
   }
 
   private void freeze() {
+    froze = true;
     CgroupFs.write(dir.resolve("cgroup.freeze"), "1");
     long until = System.nanoTime() + FREEZE_WAIT_NANOS;
     while (System.nanoTime() - until < 0) {
@@ -371,7 +380,8 @@ final class CgroupTree implements Tree {
     }
     whileFrozen.clear();
     stopListening();
-    String events = cgroup.events();
+    boolean idle = seenEmpty && !froze;
+    String events = idle ? null : cgroup.events();
     // A spare may hold an empty cgroup a nested Corral left: harmless, freeze and kill are
     // recursive and members are listed per cgroup; removeRun() clears it in the end.
     // Measured on Linux 6.18: once cgroup.kill was written to a cgroup, every child that
@@ -379,7 +389,7 @@ final class CgroupTree implements Tree {
     // no longer matches the one its fork saw). So with kernel placement such a cgroup is never
     // reused; the gate moves children in after their fork, which the kill count does not touch.
     boolean reusable = !(killFileUsed && KernelPlacement.AVAILABLE);
-    if (reusable && events != null && events.contains("populated 0") && events.contains("frozen 0")) {
+    if (reusable && (idle || events != null && events.contains("populated 0") && events.contains("frozen 0"))) {
       hierarchy.recycle(cgroup);
     } else {
       CgroupHierarchy.removeRun(cgroup);

@@ -74,6 +74,12 @@ final class KernelPlacement {
     return new LinuxSpawnOs<>() {
       private int pidfd = -1;
 
+      /** glibc 2.39+ spawns with CLONE_CLEAR_SIGHAND: only what is ignored needs a reset. */
+      @Override
+      public long signalsToReset(Arena arena) {
+        return IgnoredSignals.now(arena) | IgnoredSignals.GLIBC_INTERNAL;
+      }
+
       /** The shared attributes, copied, plus the cgroup: no syscall, a few hundred bytes. */
       @Override
       public int spawn(MemorySegment pidOut, MemorySegment path, MemorySegment fileActions,

@@ -13,6 +13,14 @@ import java.lang.foreign.MemorySegment;
 final class PipeReader {
   /** Read at most this much per readiness event, so one chatty child cannot starve the others. */
   private static final int BUDGET = 4 << 20;
+  /**
+   * A stream that has carried this much is a bulk writer: its pipe grows to {@link #BULK_PIPE}, so
+   * its child blocks and wakes the reader less often. Quiet streams keep the kernel's 64 KiB: pipe
+   * capacity counts against the user's quota (fs.pipe-user-pages-soft), and past it the kernel
+   * gives every new pipe of an unprivileged user two pages.
+   */
+  private static final long GROW_AFTER = 1 << 16;
+  private static final int BULK_PIPE = 1 << 18;
 
   private final Supervisor supervisor;
   private final int fd;
@@ -27,6 +35,8 @@ final class PipeReader {
   /** In the service thread's epoll set (armed or watched): {@link #close} takes it out. */
   private boolean watched;
   private Runnable step;
+  /** Bytes this stream has carried, until it counts as bulk. */
+  private long carried;
 
   PipeReader(Supervisor supervisor, int fd, Sink sink, Runnable onEnd) {
     this.supervisor = supervisor;
@@ -105,6 +115,7 @@ final class PipeReader {
         if (n > 0) {
           ((Sink.Capture) sink).dropped();
           total += (int) n;
+          carried(n);
           continue;
         } else if (n == -Errors.ERRNO.EAGAIN) {
           emptied();
@@ -121,6 +132,7 @@ final class PipeReader {
       if (n > 0) {
         sink.accept(buf, (int) n);
         total += (int) n;
+        carried(n);
         if (sink.backlogged(this::resume)) {
           paused = true;
           unwatch();
@@ -133,6 +145,13 @@ final class PipeReader {
       } else {
         close(); // 0 is end of file; any other error ends the stream too
       }
+    }
+  }
+
+  private void carried(long n) {
+    if (carried < GROW_AFTER && (carried += n) >= GROW_AFTER) {
+      // The kernel may refuse (the user's pipe quota): then the pipe keeps its size.
+      LibC.fcntlQuiet(fd, LibC.F_SETPIPE_SZ, BULK_PIPE);
     }
   }
 

@@ -29,7 +29,6 @@ import java.util.concurrent.TimeoutException;
  * only the caller.
  */
 final class Stdio implements PosixSpawn.Streams {
-  private static final int PIPE_SIZE = 1 << 18;
   /**
    * /dev/null for reading and for writing, opened once with O_CLOEXEC and shared by every spawn:
    * the child gets them through dup2, which the parent's copies outlive.
@@ -226,11 +225,6 @@ final class Stdio implements PosixSpawn.Streams {
     child(child);
     parentEnds[parents++] = parent;
     LibC.fcntl(parent, LibC.F_SETFL, PosixLibC.O_NONBLOCK);
-    if (childWrites) {
-      // A bigger pipe means fewer wake-ups for chatty children; the kernel may refuse (a user's
-      // pipe quota), and then the default 64 KiB stays.
-      LibC.fcntlQuiet(parent, LibC.F_SETPIPE_SZ, PIPE_SIZE);
-    }
     return new int[] {child, parent};
   }
 

@@ -36,6 +36,13 @@ public final class OwnSignals {
       SIGNALS.numberOf("SEGV"), SIGNALS.numberOf("USR2"), SIGNALS.numberOf("KILL"),
       SIGNALS.numberOf("STOP"));
 
+  private static volatile int changes;
+
+  /** How many times {@link #ignore} changed a disposition: a spawn's view of them is then stale. */
+  public static int changes() {
+    return changes;
+  }
+
   /** Sets SIG_IGN for each signal the JVM can spare; returns those it cannot. */
   public static java.util.Set<Integer> ignore(java.util.Set<Integer> signals) {
     java.util.Set<Integer> refused = new java.util.TreeSet<>();
@@ -47,6 +54,7 @@ public final class OwnSignals {
           refused.add(sig);
         } else if (disposition(sig) != PosixLibC.SIG_IGN) {
           PosixLibC.sigaction(sig, ign, MemorySegment.NULL);
+          changes++; // one writer: the CLI, before its spawn
         }
       }
     }

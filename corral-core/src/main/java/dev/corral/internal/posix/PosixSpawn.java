@@ -71,7 +71,8 @@ public final class PosixSpawn {
   public interface Os<T> {
     /**
      * Adds the file action that closes every descriptor from {@code lowest} on, even those
-     * without O_CLOEXEC (glibc: posix_spawn_file_actions_addclosefrom_np).
+     * without O_CLOEXEC (glibc: posix_spawn_file_actions_addclosefrom_np). It must not depend on
+     * the moment: the actions of the usual spawn are made once and reused.
      */
     void addCloseFrom(MemorySegment fileActions, int lowest);
 
@@ -83,6 +84,15 @@ public final class PosixSpawn {
      * parent's ends. When it throws, the child is killed and reaped.
      */
     T started(int pid, Streams streams, Command command);
+
+    /**
+     * The signals (bit n-1 for signal n) the child must reset to their default action itself.
+     * exec keeps only SIG_IGN, so those this process ignores now are enough where the spawn
+     * clears every handler in the kernel; by default every one, a sigaction each in the child.
+     */
+    default long signalsToReset(Arena arena) {
+      return -1;
+    }
 
     /**
      * Starts the child and returns its pid; {@code attr} is shared by every thread, and was made
@@ -131,36 +141,27 @@ public final class PosixSpawn {
       int out = streams.childEnd(1);
       int err = streams.childEnd(2);
 
-      MemorySegment fa = arena.allocate(PosixLibC.LAYOUT.FILE_ACTIONS);
       // In the foreground, the gate's containment holds the tree; without one the leader's own
       // group must.
       short session = !command.foreground() ? PosixLibC.POSIX_SPAWN_SETSID
           : gate == null ? PosixLibC.POSIX_SPAWN_SETPGROUP : 0;
-      MemorySegment attr = attributes(arena, session, Signals.here(command.keepIgnored()),
-          Signals.here(command.keepBlocked()));
-      PosixLibC.fileActionsInit(fa);
-      PassedDescriptors passed = PassedDescriptors.of(command.passedDescriptors(), in, out, err);
+      MemorySegment attr = attributes(arena, session, os.signalsToReset(arena),
+          Signals.here(command.keepIgnored()), Signals.here(command.keepBlocked()));
+      boolean stderrToStdout = err < 0 && command.stderr() instanceof Output.ToStdout;
+      MemorySegment kept = gate == null && command.passedDescriptors().isEmpty()
+          && command.directory().isEmpty() ? keptActions(in, out, err, stderrToStdout, os, command) : null;
+      MemorySegment fa = kept != null ? kept : arena.allocate(PosixLibC.LAYOUT.FILE_ACTIONS);
+      if (kept == null) {
+        PosixLibC.fileActionsInit(fa);
+      }
       try {
-        passed.addCopies(fa, command);
-        if (in >= 0) {
-          PosixLibC.fileActionsAddDup2(fa, in, 0);
-        }
-        if (out >= 0) {
-          PosixLibC.fileActionsAddDup2(fa, out, 1);
-        }
-        if (err >= 0) {
-          PosixLibC.fileActionsAddDup2(fa, err, 2);
-        } else if (command.stderr() instanceof Output.ToStdout) {
-          PosixLibC.fileActionsAddDup2(fa, 1, 2);
-        }
-        if (command.directory().isPresent()) {
-          PosixLibC.fileActionsAddChdir(fa, arena.allocateFrom(directory.toString()));
-        }
-        // Everything but 0, 1, 2 and those passed: the JVM's own descriptors, even those
-        // without O_CLOEXEC.
-        int free = passed.addPlacesAndCloses(fa, os, command);
-        if (gate != null) {
-          gate.addTo(fa, free);
+        if (kept == null) {
+          PassedDescriptors passed = PassedDescriptors.of(command.passedDescriptors(), in, out, err);
+          int free = addActions(fa, passed, in, out, err, stderrToStdout,
+              command.directory().isPresent() ? arena.allocateFrom(directory.toString()) : null, os, command);
+          if (gate != null) {
+            gate.addTo(fa, free);
+          }
         }
 
         MemorySegment argv = cStrings(arena, command.argv());
@@ -195,7 +196,9 @@ public final class PosixSpawn {
           throw e;
         }
       } finally {
-        PosixLibC.fileActionsDestroy(fa);
+        if (kept == null) {
+          PosixLibC.fileActionsDestroy(fa);
+        }
       }
     } catch (RuntimeException e) {
       if (armed) {
@@ -208,14 +211,73 @@ public final class PosixSpawn {
     }
   }
 
+  /**
+   * The stdio dup2s, the passed descriptors and the closes, in order (see {@link
+   * PassedDescriptors}); {@code directory} is null to stay in the JVM's. Returns a free number.
+   */
+  private static int addActions(MemorySegment fa, PassedDescriptors passed, int in, int out, int err,
+      boolean stderrToStdout, MemorySegment directory, Os<?> os, Command command) {
+    passed.addCopies(fa, command);
+    if (in >= 0) {
+      PosixLibC.fileActionsAddDup2(fa, in, 0);
+    }
+    if (out >= 0) {
+      PosixLibC.fileActionsAddDup2(fa, out, 1);
+    }
+    if (err >= 0) {
+      PosixLibC.fileActionsAddDup2(fa, err, 2);
+    } else if (stderrToStdout) {
+      PosixLibC.fileActionsAddDup2(fa, 1, 2);
+    }
+    if (directory != null) {
+      PosixLibC.fileActionsAddChdir(fa, directory);
+    }
+    // Everything but 0, 1, 2 and those passed: the JVM's own descriptors, even those without
+    // O_CLOEXEC.
+    return passed.addPlacesAndCloses(fa, os, command);
+  }
+
+  private record ActionsKey(int in, int out, int err, boolean stderrToStdout) {}
+
+  /**
+   * File actions of the usual spawn (stdio only) by descriptor numbers, made once and kept like
+   * the attributes: glibc checks each number against the descriptor limit as it is added (a
+   * getrlimit each) and mallocs, and posix_spawn only reads them. Pipe ends take the lowest free
+   * numbers, so a few combinations recur; past {@link #MAX_ATTRIBUTES} of them, null (made per
+   * spawn). What a number refers to is looked up in the child, so reuse is sound.
+   */
+  private static MemorySegment keptActions(int in, int out, int err, boolean stderrToStdout, Os<?> os,
+      Command command) {
+    ActionsKey key = new ActionsKey(in, out, err, stderrToStdout);
+    MemorySegment kept = ACTIONS.get(key);
+    if (kept != null || ACTIONS.size() >= MAX_ATTRIBUTES) {
+      return kept;
+    }
+    return ACTIONS.computeIfAbsent(key, k -> {
+      MemorySegment fa = Arena.global().allocate(PosixLibC.LAYOUT.FILE_ACTIONS);
+      PosixLibC.fileActionsInit(fa);
+      try {
+        addActions(fa, PassedDescriptors.of(new java.util.TreeMap<>(), in, out, err), in, out, err,
+            stderrToStdout, null, os, command);
+      } catch (RuntimeException e) {
+        PosixLibC.fileActionsDestroy(fa);
+        throw e;
+      }
+      return fa;
+    });
+  }
+
+  private static final java.util.concurrent.ConcurrentHashMap<ActionsKey, MemorySegment> ACTIONS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here. */
   private static void killAndReap(int pid) {
     PosixLibC.kill(pid, SIGKILL);
     PosixLibC.reap(pid);
   }
 
-  /** Spawn attributes by session flag and signals kept ignored: a handful of distinct ones. */
-  private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Object>, MemorySegment>
+  /** Spawn attributes by session flag and signal sets: a handful of distinct ones. */
+  private static final java.util.concurrent.ConcurrentHashMap<AttributesKey, MemorySegment>
       ATTRIBUTES = new java.util.concurrent.ConcurrentHashMap<>();
   private static final int MAX_ATTRIBUTES = 64;
 
@@ -226,36 +288,40 @@ public final class PosixSpawn {
    * with glibc, whose posix_spawnattr_t owns no memory; Darwin's allocates, so there those past
    * the cap would leak.
    */
-  private static MemorySegment attributes(Arena arena, short session, Set<Integer> keepIgnored,
-      Set<Integer> keepBlocked) {
-    java.util.List<Object> key = java.util.List.of(session, keepIgnored, keepBlocked);
+  private static MemorySegment attributes(Arena arena, short session, long reset,
+      Set<Integer> keepIgnored, Set<Integer> keepBlocked) {
+    PosixLayout layout = PosixLibC.LAYOUT;
+    // Every signal back to its default but those kept ignored. On Linux this includes glibc's
+    // internal 32 and 33, which glibc otherwise leaves ignored in the child.
+    long defaults = layout.sigsetWord(sig -> (reset & 1L << (sig - 1)) != 0 && !keepIgnored.contains(sig));
+    long blocked = layout.sigsetWord(keepBlocked::contains); // usually the empty mask
+    AttributesKey key = new AttributesKey(session, defaults, blocked);
     MemorySegment kept = ATTRIBUTES.get(key);
     if (kept != null) {
       return kept;
     }
     if (ATTRIBUTES.size() >= MAX_ATTRIBUTES) {
-      return makeAttributes(arena, session, keepIgnored, keepBlocked);
+      return makeAttributes(arena, session, defaults, blocked);
     }
     return ATTRIBUTES.computeIfAbsent(key,
-        k -> makeAttributes(Arena.global(), session, keepIgnored, keepBlocked));
+        k -> makeAttributes(Arena.global(), session, defaults, blocked));
   }
 
   private static short flags(short session) {
     return (short) (session | PosixLibC.POSIX_SPAWN_SETSIGMASK | PosixLibC.POSIX_SPAWN_SETSIGDEF);
   }
 
-  private static MemorySegment makeAttributes(Arena arena, short session, Set<Integer> keepIgnored,
-      Set<Integer> keepBlocked) {
+  private record AttributesKey(short session, long defaults, long blocked) {}
+
+  private static MemorySegment makeAttributes(Arena arena, short session, long defaults, long blocked) {
     PosixLayout layout = PosixLibC.LAYOUT;
     MemorySegment attr = arena.allocate(layout.SPAWNATTR);
     PosixLibC.spawnattrInit(attr);
     PosixLibC.spawnattrSetflags(attr, flags(session));
     MemorySegment set = arena.allocate(layout.SIGSET);
-    layout.setSigset(set, layout.sigsetWord(keepBlocked::contains)); // usually the empty mask
+    layout.setSigset(set, blocked);
     PosixLibC.spawnattrSetsigmask(attr, set);
-    // Every signal back to its default but those kept ignored. On Linux this includes glibc's
-    // internal 32 and 33, which glibc otherwise leaves ignored in the child.
-    layout.setSigset(set, layout.sigsetWord(sig -> !keepIgnored.contains(sig)));
+    layout.setSigset(set, defaults);
     PosixLibC.spawnattrSetsigdefault(attr, set);
     return attr;
   }
