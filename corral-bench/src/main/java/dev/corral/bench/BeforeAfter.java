@@ -38,8 +38,8 @@ public final class BeforeAfter {
     Map<String, List<Double>> old = new LinkedHashMap<>();
     Map<String, List<Double>> now = new LinkedHashMap<>();
     for (int r = 0; r < rounds; r++) {
-      for (int k = 0; k < 2; k++) {
-        int which = (r + k) % 2; // the order flips each round: the second JVM of a pair can be favoured
+      for (int turn = 0; turn < 2; turn++) {
+        int which = (r + turn) % 2; // the order flips each round: the second JVM of a pair can be favoured
         String cp = (which == 0 ? args[0] : args[1]) + File.pathSeparator + self;
         String out = Harness.run(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
             BeforeAfter.class.getName(), "measure");
