@@ -52,13 +52,18 @@ public final class BeforeAfter {
       System.err.println("round " + (r + 1) + " of " + rounds + " done");
     }
     System.out.println("| measure | before (median of " + rounds + " rounds) | after | after/before"
-        + " | before, range | after, range |");
-    System.out.println("|---|---:|---:|---:|---|---|");
+        + " | after/before, median of rounds | before, range | after, range |");
+    System.out.println("|---|---:|---:|---:|---:|---|---|");
     for (String k : old.keySet()) {
       List<Double> b = old.get(k);
       List<Double> a = now.get(k);
-      System.out.printf("| %s | %.1f | %.1f | %.2f× | %.1f-%.1f | %.1f-%.1f |%n", k, Harness.median(b),
-          Harness.median(a), Harness.median(a) / Harness.median(b), min(b), max(b), min(a), max(a));
+      List<Double> paired = new ArrayList<>();
+      for (int i = 0; i < b.size(); i++) {
+        paired.add(a.get(i) / b.get(i));
+      }
+      System.out.printf("| %s | %.1f | %.1f | %.2f× | %.2f× | %.1f-%.1f | %.1f-%.1f |%n", k, Harness.median(b),
+          Harness.median(a), Harness.median(a) / Harness.median(b), Harness.median(paired), min(b), max(b),
+          min(a), max(a));
     }
   }
 
