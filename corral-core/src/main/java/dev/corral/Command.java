@@ -244,9 +244,9 @@ public final class Command {
    * handlers for PIPE, XFSZ, QUIT and USR2, so those reach the child with their default action
    * unless the JVM ignores them again (the CLI does, for the signals its caller ignored). With
    * {@link Containment#PORTABLE} the same holds, as far as the JDK's own spawn keeps SIG_IGN.
-   * Race: with kernel placement (glibc 2.39+), which signals this JVM ignores is read at most
-   * every 100 ms, so one that other code ignores (JNI, {@code sun.misc.Signal}) may reach a child
-   * spawned less than that later still ignored.
+   * Race: with kernel placement (glibc 2.39+), which real-time signals this JVM ignores is read
+   * at most every 100 ms, so one that other code ignores (JNI, {@code sun.misc.Signal}) may reach
+   * a child spawned less than that later still ignored; signals 1 to 31 are read at every spawn.
    */
   public Command keepIgnored(Set<Signal> signals) {
     Set<Signal> set = Spec.signalSet("keepIgnored", signals, "ignored");

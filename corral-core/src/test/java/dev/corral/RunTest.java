@@ -255,19 +255,26 @@ class RunTest {
 
   @Test
   void aSignalThisJvmIgnoresStartsWithItsDefaultUnlessKeptIgnored() {
-    int sig = 40; // RTMIN+6, which nothing in this JVM uses
-    dev.corral.internal.posix.OwnSignals.ignore(java.util.Set.of(sig));
-    try {
-      assertThat(Command.of("cat", "/proc/self/status").run().stdoutText())
-          .containsPattern("SigIgn:\\s+0+\n");
-      assertThat(Command.of("cat", "/proc/self/status").keepIgnored(java.util.Set.of(Signal.of(sig)))
-          .run().stdoutText()).containsPattern("SigIgn:\\s+0*" + Long.toHexString(1L << (sig - 1)) + "\n");
-    } finally {
-      try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-        var layout = dev.corral.internal.posix.PosixLibC.LAYOUT;
-        java.lang.foreign.MemorySegment dfl = arena.allocate(layout.SIGACTION);
-        layout.setSaHandler(dfl, dev.corral.internal.posix.PosixLibC.SIG_DFL);
-        dev.corral.internal.posix.PosixLibC.sigaction(sig, dfl, java.lang.foreign.MemorySegment.NULL);
+    int winch = 28; // ignored behind Corral's back: read again at every spawn
+    int rt = 40; // RTMIN+6, ignored through Corral, which then reads again at once
+    Command.of("true").run(); // what this JVM ignores is now known, and fresh
+    var layout = dev.corral.internal.posix.PosixLibC.LAYOUT;
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      java.lang.foreign.MemorySegment action = arena.allocate(layout.SIGACTION);
+      layout.setSaHandler(action, dev.corral.internal.posix.PosixLibC.SIG_IGN);
+      dev.corral.internal.posix.PosixLibC.sigaction(winch, action, java.lang.foreign.MemorySegment.NULL);
+      dev.corral.internal.posix.OwnSignals.ignore(java.util.Set.of(rt));
+      try {
+        assertThat(Command.of("cat", "/proc/self/status").run().stdoutText())
+            .containsPattern("SigIgn:\\s+0+\n");
+        String both = String.format("%016x", (1L << (winch - 1)) | (1L << (rt - 1)));
+        assertThat(Command.of("cat", "/proc/self/status")
+            .keepIgnored(java.util.Set.of(Signal.of(winch), Signal.of(rt))).run().stdoutText())
+            .containsPattern("SigIgn:\\s+" + both + "\n");
+      } finally {
+        layout.setSaHandler(action, dev.corral.internal.posix.PosixLibC.SIG_DFL);
+        dev.corral.internal.posix.PosixLibC.sigaction(winch, action, java.lang.foreign.MemorySegment.NULL);
+        dev.corral.internal.posix.PosixLibC.sigaction(rt, action, java.lang.foreign.MemorySegment.NULL);
       }
     }
   }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * The same library measured before and after a change, side by side: child JVMs alternate between
- * two builds of corral-core (old, new, old, new...), each measuring the same things through the
- * API both builds share, so the machine's drift hits both alike. Run through {@code
+ * two builds of corral-core (old then new, then new then old, and so on), each measuring the same
+ * things through the API both builds share, so the machine's drift hits both alike. Run through {@code
  * bin/before-after OLD_COMMIT}.
  *
  * <p>Per round and build: spawn + wait of /bin/true in a cgroup (median µs), the same with

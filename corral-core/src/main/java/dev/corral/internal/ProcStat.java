@@ -1,5 +1,8 @@
 package dev.corral.internal;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * One line of Linux {@code /proc/<pid>/stat}, parsed. Pure, so it is tested on any host.
  *
@@ -47,27 +50,62 @@ public record ProcStat(int pid, String comm, char state, int ppid, int pgrp, int
   }
 
   /**
+   * The signals 1 to 31 a process ignores (field 33, sigignore: bit n-1 for signal n; the kernel
+   * shows no higher ones there) from the first {@code length} bytes of its stat line, or -1 when
+   * it is not one.
+   */
+  public static long ignoredSignalsUpTo31(MemorySegment line, int length) {
+    int i = length - 2;
+    while (i > 0 && !(line.get(ValueLayout.JAVA_BYTE, i) == ')' && line.get(ValueLayout.JAVA_BYTE, i + 1) == ' ')) {
+      i--; // the last ") " ends the command name, which may hold both
+    }
+    if (i <= 0) {
+      return -1;
+    }
+    i += 2; // field 3
+    for (int field = 3; field < 33; i++) {
+      if (i >= length) {
+        return -1;
+      }
+      if (line.get(ValueLayout.JAVA_BYTE, i) == ' ') {
+        field++;
+      }
+    }
+    long mask = 0;
+    int digits = 0;
+    for (; i < length && digits < 11; i++, digits++) {
+      int b = line.get(ValueLayout.JAVA_BYTE, i);
+      if (b < '0' || b > '9') {
+        break;
+      }
+      mask = mask * 10 + (b - '0');
+    }
+    return digits == 0 || i >= length || line.get(ValueLayout.JAVA_BYTE, i) != ' ' ? -1 : mask;
+  }
+
+  /**
    * The signals a process ignores (bit n-1 for signal n) from the first {@code length} bytes of
    * its {@code /proc/<pid>/status}, or -1 (every bit) when they are not there. The stat line has
    * them too, but only signals 1 to 31.
    */
-  public static long ignoredSignals(java.lang.foreign.MemorySegment status, int length) {
+  public static long ignoredSignals(MemorySegment status, int length) {
     byte[] key = {'\n', 'S', 'i', 'g', 'I', 'g', 'n', ':', '\t'};
-    for (int i = 0; i + key.length + 16 <= length; i++) {
+    for (int i = 0; i + key.length + 17 <= length; i++) {
       int k = 0;
-      while (k < key.length && status.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i + k) == key[k]) {
+      while (k < key.length && status.get(ValueLayout.JAVA_BYTE, i + k) == key[k]) {
         k++;
       }
       if (k == key.length) {
         long mask = 0;
         for (int d = i + k; d < i + k + 16; d++) {
-          int digit = Character.digit(status.get(java.lang.foreign.ValueLayout.JAVA_BYTE, d), 16);
+          int digit = Character.digit(status.get(ValueLayout.JAVA_BYTE, d), 16);
           if (digit < 0) {
             return -1;
           }
           mask = mask << 4 | digit;
         }
-        return mask;
+        // 16 digits, then the line's end: a kernel with more than 64 signals prints more.
+        return status.get(ValueLayout.JAVA_BYTE, i + k + 16) == '\n' ? mask : -1;
       }
     }
     return -1;

@@ -48,6 +48,23 @@ class PureLogicTest {
     assertThat(ignored(status.replace("0000008000000201", "00000080000002x1"))).isEqualTo(-1L);
     assertThat(ignored(status.substring(0, status.indexOf("SigIgn") + 12))).isEqualTo(-1L); // cut short
     assertThat(ignored("Name:\tsh\nSigCgt:\t0000000000010000\n")).isEqualTo(-1L);
+    // A kernel with 128 signals prints 32 digits: not a 64-signal mask.
+    assertThat(ignored(status.replace("0000008000000201", "00000000000000000000008000000201"))).isEqualTo(-1L);
+  }
+
+  @Test
+  void procStatGivesTheIgnoredSignalsUpTo31() {
+    // After `trap "" HUP USR1`: fields 31 to 34 are the pending, blocked, ignored and caught signals.
+    String line = "6227 (a) b) S 6224 6224 8279 0 -1 4194304 97 0 0 0 0 0 0 0 20 0 1 0 6918848 3133440 394"
+        + " 18446744073709551615 9479 9479 1407 0 0 0 0 513 1024 0 0 0 17 0 0 0 0 0 0\n";
+    assertThat(upTo31(line)).isEqualTo(0x201L);
+    assertThat(upTo31("6227 (a) S 6224 6224 8279 0 -1")).isEqualTo(-1L); // cut short
+    assertThat(upTo31("garbage without a name")).isEqualTo(-1L);
+  }
+
+  private static long upTo31(String line) {
+    byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return ProcStat.ignoredSignalsUpTo31(java.lang.foreign.MemorySegment.ofArray(bytes), bytes.length);
   }
 
   private static long ignored(String status) {

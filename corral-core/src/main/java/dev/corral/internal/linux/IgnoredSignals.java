@@ -7,15 +7,16 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The signals this JVM ignores, from its own /proc status (the stat line is cheaper but shows
- * only signals 1 to 31). A spawn whose child starts with every handler cleared by the kernel
- * (glibc 2.39+ spawns with clone3's CLONE_CLEAR_SIGHAND) then resets only these, one sigaction
- * each in the child, rather than all 64: about 13 µs less per spawn.
+ * The signals this JVM ignores. A spawn whose child starts with every handler cleared by the
+ * kernel (glibc 2.38+ spawns with clone3's CLONE_CLEAR_SIGHAND) then resets only these, one
+ * sigaction each in the child, rather than all 64: about 13 µs less per spawn.
  *
- * <p>The status costs about 9 µs to make in a JVM, so it is read again only after {@link
- * #FRESH_NANOS} or once {@link OwnSignals#ignore} changed a disposition. Race: a signal that other
- * code (JNI, {@code sun.misc.Signal}) ignores reaches children spawned less than that later still
- * ignored, as every ProcessBuilder child would get it.
+ * <p>Signals 1 to 31 come from this JVM's stat line, read at every spawn (one pread of a
+ * descriptor kept open, about 4 µs). The real-time ones show only in its status, which costs
+ * about 9 µs to make, so that is read again only after {@link #FRESH_NANOS} or once {@link
+ * OwnSignals#ignore} changed a disposition. Race: a real-time signal that other code (JNI,
+ * {@code sun.misc.Signal}) ignores reaches children spawned less than that later still ignored,
+ * as every ProcessBuilder child would get it.
  */
 final class IgnoredSignals {
   private IgnoredSignals() {}
@@ -24,35 +25,41 @@ final class IgnoredSignals {
   static final long GLIBC_INTERNAL = (1L << 31) | (1L << 32);
 
   static final long FRESH_NANOS = 100_000_000L;
+  private static final long UP_TO_31 = 0x7fffffffL;
   private static final int LENGTH = 4096;
-  private static final int STATUS = open();
+  private static final int STAT = open("/proc/self/stat");
+  private static final int STATUS = open("/proc/self/status");
 
   private record Read(long mask, long atNanos, int changes) {}
 
-  private static volatile Read last;
+  private static volatile Read realTime;
 
-  private static int open() {
+  private static int open(String path) {
     try (Arena arena = Arena.ofConfined()) {
-      int fd = LibC.open(arena.allocateFrom("/proc/self/status"), PosixLibC.O_RDONLY | PosixLibC.O_CLOEXEC, 0);
+      int fd = LibC.open(arena.allocateFrom(path), PosixLibC.O_RDONLY | PosixLibC.O_CLOEXEC, 0);
       return Math.max(fd, -1); // no /proc: every signal is reset
     }
   }
 
-  /** Bit n-1 for signal n; every bit when the status cannot be read. */
+  /** Bit n-1 for signal n; every bit when /proc cannot tell. */
   static long now(Arena arena) {
-    Read read = last;
-    long now = System.nanoTime();
-    int changes = OwnSignals.changes();
-    if (read != null && now - read.atNanos < FRESH_NANOS && read.changes == changes) {
-      return read.mask;
-    }
-    if (STATUS < 0) {
+    if (STAT < 0 || STATUS < 0) {
       return -1;
     }
-    MemorySegment status = arena.allocate(LENGTH);
-    long n = PosixLibC.pread(STATUS, status, LENGTH, 0);
-    long mask = n <= 0 ? -1 : ProcStat.ignoredSignals(status, (int) n);
-    last = new Read(mask, now, changes);
-    return mask;
+    MemorySegment buf = arena.allocate(LENGTH);
+    long n = PosixLibC.pread(STAT, buf, LENGTH, 0);
+    long low = n <= 0 ? -1 : ProcStat.ignoredSignalsUpTo31(buf, (int) n);
+    if (low == -1) {
+      return -1;
+    }
+    Read read = realTime;
+    long now = System.nanoTime();
+    int changes = OwnSignals.changes();
+    if (read == null || now - read.atNanos >= FRESH_NANOS || read.changes != changes) {
+      n = PosixLibC.pread(STATUS, buf, LENGTH, 0);
+      read = new Read(n <= 0 ? -1 : ProcStat.ignoredSignals(buf, (int) n), now, changes);
+      realTime = read;
+    }
+    return (low & UP_TO_31) | (read.mask & ~UP_TO_31);
   }
 }

@@ -74,7 +74,7 @@ final class KernelPlacement {
     return new LinuxSpawnOs<>() {
       private int pidfd = -1;
 
-      /** glibc 2.39+ spawns with CLONE_CLEAR_SIGHAND: only what is ignored needs a reset. */
+      /** glibc 2.38+ spawns with CLONE_CLEAR_SIGHAND: only what is ignored needs a reset. */
       @Override
       public long signalsToReset(Arena arena) {
         return IgnoredSignals.now(arena) | IgnoredSignals.GLIBC_INTERNAL;

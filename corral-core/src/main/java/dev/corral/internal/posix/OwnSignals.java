@@ -36,11 +36,11 @@ public final class OwnSignals {
       SIGNALS.numberOf("SEGV"), SIGNALS.numberOf("USR2"), SIGNALS.numberOf("KILL"),
       SIGNALS.numberOf("STOP"));
 
-  private static volatile int changes;
+  private static final java.util.concurrent.atomic.AtomicInteger CHANGES = new java.util.concurrent.atomic.AtomicInteger();
 
   /** How many times {@link #ignore} changed a disposition: a spawn's view of them is then stale. */
   public static int changes() {
-    return changes;
+    return CHANGES.get();
   }
 
   /** Sets SIG_IGN for each signal the JVM can spare; returns those it cannot. */
@@ -54,7 +54,7 @@ public final class OwnSignals {
           refused.add(sig);
         } else if (disposition(sig) != PosixLibC.SIG_IGN) {
           PosixLibC.sigaction(sig, ign, MemorySegment.NULL);
-          changes++; // one writer: the CLI, before its spawn
+          CHANGES.incrementAndGet();
         }
       }
     }

@@ -243,21 +243,21 @@ public final class PosixSpawn {
    * File actions of the usual spawn (stdio only) by descriptor numbers, made once and kept like
    * the attributes: glibc checks each number against the descriptor limit as it is added (a
    * getrlimit each) and mallocs, and posix_spawn only reads them. Pipe ends take the lowest free
-   * numbers, so a few combinations recur; past {@link #MAX_ATTRIBUTES} of them, null (made per
+   * numbers, so a few combinations recur; past {@link #MAX_ACTIONS} of them, null (made per
    * spawn). What a number refers to is looked up in the child, so reuse is sound.
    */
   private static MemorySegment keptActions(int in, int out, int err, boolean stderrToStdout, Os<?> os,
       Command command) {
     ActionsKey key = new ActionsKey(in, out, err, stderrToStdout);
     MemorySegment kept = ACTIONS.get(key);
-    if (kept != null || ACTIONS.size() >= MAX_ATTRIBUTES) {
+    if (kept != null || ACTIONS.size() >= MAX_ACTIONS) {
       return kept;
     }
     return ACTIONS.computeIfAbsent(key, k -> {
       MemorySegment fa = Arena.global().allocate(PosixLibC.LAYOUT.FILE_ACTIONS);
       PosixLibC.fileActionsInit(fa);
       try {
-        addActions(fa, PassedDescriptors.of(new java.util.TreeMap<>(), in, out, err), in, out, err,
+        addActions(fa, PassedDescriptors.of(java.util.Collections.emptySortedMap(), in, out, err), in, out, err,
             stderrToStdout, null, os, command);
       } catch (RuntimeException e) {
         PosixLibC.fileActionsDestroy(fa);
@@ -269,6 +269,7 @@ public final class PosixSpawn {
 
   private static final java.util.concurrent.ConcurrentHashMap<ActionsKey, MemorySegment> ACTIONS =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_ACTIONS = 64;
 
   /** Our own unreaped child: its pid cannot have been reused, so a bare kill is safe here. */
   private static void killAndReap(int pid) {
@@ -291,8 +292,8 @@ public final class PosixSpawn {
   private static MemorySegment attributes(Arena arena, short session, long reset,
       Set<Integer> keepIgnored, Set<Integer> keepBlocked) {
     PosixLayout layout = PosixLibC.LAYOUT;
-    // Every signal back to its default but those kept ignored. On Linux this includes glibc's
-    // internal 32 and 33, which glibc otherwise leaves ignored in the child.
+    // The signals in reset back to their default, but those kept ignored. On Linux reset holds
+    // glibc's internal 32 and 33, which glibc's own loop otherwise leaves ignored in the child.
     long defaults = layout.sigsetWord(sig -> (reset & 1L << (sig - 1)) != 0 && !keepIgnored.contains(sig));
     long blocked = layout.sigsetWord(keepBlocked::contains); // usually the empty mask
     AttributesKey key = new AttributesKey(session, defaults, blocked);
