@@ -1,10 +1,5 @@
 package dev.corral.bench;
 
-import dev.corral.Command;
-import dev.corral.Output;
-import dev.corral.Result;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,33 +21,17 @@ public class CaptureBench {
   public long bytes;
 
   private String[] argv() {
-    return new String[] {"head", "-c", Long.toString(bytes), "/dev/zero"};
+    return CapturePaired.argv(bytes);
   }
 
   @Benchmark
   public long corral() {
-    Result r = Command.of(argv()).stdout(Output.capture(16 << 20)).run();
-    if (!r.success() || r.stdout().length != Math.min(bytes, 16 << 20)) {
-      throw new IllegalStateException("bad capture: " + r);
-    }
-    return r.stdout().length;
+    return CapturePaired.captureWithCorral(bytes);
   }
 
   @Benchmark
-  public long processBuilder() throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    long total = 0;
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = p.getInputStream()) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        total += n;
-      }
-    }
-    p.waitFor();
-    if (total != bytes) {
-      throw new IllegalStateException("short read: " + total);
-    }
-    return total;
+  public long processBuilder() throws Exception {
+    return CapturePaired.readWithProcessBuilder(bytes);
   }
 
   private long peer(Peers peer) throws Exception {

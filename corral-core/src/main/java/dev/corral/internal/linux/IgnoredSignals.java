@@ -26,7 +26,9 @@ final class IgnoredSignals {
 
   static final long FRESH_NANOS = 100_000_000L;
   private static final long UP_TO_31 = 0x7fffffffL;
-  private static final int LENGTH = 4096;
+  /** A JVM's stat line is about 320 bytes; its status about 1.4 KiB. */
+  private static final int STAT_LENGTH = 1024;
+  private static final int STATUS_LENGTH = 4096;
   private static final int STAT = open("/proc/self/stat");
   private static final int STATUS = open("/proc/self/status");
 
@@ -46,9 +48,9 @@ final class IgnoredSignals {
     if (STAT < 0 || STATUS < 0) {
       return -1;
     }
-    MemorySegment buf = arena.allocate(LENGTH);
-    long n = PosixLibC.pread(STAT, buf, LENGTH, 0);
-    long low = n <= 0 ? -1 : ProcStat.ignoredSignalsUpTo31(buf, (int) n);
+    MemorySegment line = arena.allocate(STAT_LENGTH);
+    long n = PosixLibC.pread(STAT, line, STAT_LENGTH, 0);
+    long low = n <= 0 ? -1 : ProcStat.ignoredSignalsUpTo31(line, (int) n);
     if (low == -1) {
       return -1;
     }
@@ -56,8 +58,9 @@ final class IgnoredSignals {
     long now = System.nanoTime();
     int changes = OwnSignals.changes();
     if (read == null || now - read.atNanos >= FRESH_NANOS || read.changes != changes) {
-      n = PosixLibC.pread(STATUS, buf, LENGTH, 0);
-      read = new Read(n <= 0 ? -1 : ProcStat.ignoredSignals(buf, (int) n), now, changes);
+      MemorySegment status = arena.allocate(STATUS_LENGTH); // only when read again
+      n = PosixLibC.pread(STATUS, status, STATUS_LENGTH, 0);
+      read = new Read(n <= 0 ? -1 : ProcStat.ignoredSignals(status, (int) n), now, changes);
       realTime = read;
     }
     return (low & UP_TO_31) | (read.mask & ~UP_TO_31);
